@@ -1,0 +1,91 @@
+"""Problems as values, collected into a report and rendered for people or machines."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from enum import Enum
+from itertools import groupby
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Severity(str, Enum):
+    error = "error"
+    warning = "warning"
+
+
+class Problem(BaseModel):
+    """One thing wrong with the records, with where it is and what to do about it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(description="Stable rule code, e.g. `CC012`.")
+    severity: Severity
+    message: str
+    hint: str = ""
+    file: str | None = None
+    line: int | None = Field(None, description="1-based line in `file`.")
+    column: int | None = Field(None, description="1-based column in `file`.")
+    record: str | None = Field(None, description="Record id: a note number, citation key, agent or quotation id.")
+    field: str | None = Field(None, description="Dotted path of the field within the record.")
+
+    def sort_key(self) -> tuple:
+        return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)
+
+
+class Report(BaseModel):
+    """The outcome of loading and validating: every problem, plus the rules that could not run."""
+
+    problems: list[Problem] = Field(default_factory=list)
+    skipped: list[str] = Field(default_factory=list, description="Rule codes not run, with the reason, e.g. `CC040 (no reference text)`.")
+    checked_files: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.warning]
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        return 1 if self.errors or (strict and self.warnings) else 0
+
+    def summary(self) -> dict:
+        return {
+            "files": self.checked_files,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "by_code": dict(sorted(Counter(p.code for p in self.problems).items())),
+            "skipped": self.skipped,
+        }
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.problems, key=Problem.sort_key)
+
+
+def render_text(report: Report) -> str:
+    """Grouped by file: `file:line:col CODE message`, the hint indented below, then a summary line."""
+    lines: list[str] = []
+    for file, problems in groupby(report.sorted(), key=lambda p: p.file or "(records)"):
+        for p in problems:
+            place = ":".join(str(x) for x in (file, p.line, p.column) if x is not None)
+            record = f" [{p.record}{'.' + p.field if p.field else ''}]" if p.record else ""
+            lines.append(f"{place}: {p.code} {p.severity.value}: {p.message}{record}")
+            if p.hint:
+                lines.append(f"    hint: {p.hint}")
+    for skipped in report.skipped:
+        lines.append(f"skipped: {skipped}")
+    s = report.summary()
+    verdict = "clean" if not report.problems else f"{s['errors']} error(s), {s['warnings']} warning(s)"
+    lines.append(f"{s['files']} file(s) checked: {verdict}")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: Report) -> str:
+    payload = {
+        "problems": [p.model_dump(mode="json") for p in report.sorted()],
+        "summary": report.summary(),
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"

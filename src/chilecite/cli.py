@@ -122,5 +122,53 @@ def new(env: Env, kind: str, exact: str | None, paragraph: int | None, block: bo
             raise click.UsageError(str(exc)) from None
 
 
+@cli.command()
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["bibtex", "biblatex", "csl-json"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (atomically) instead of standard output.")
+@click.option("--note", "note", type=click.IntRange(1, 86), multiple=True, help="Only works cited by this note (repeatable).")
+@click.option("--notes", "note_ranges", default=None, help="Only works cited by these notes, e.g. 1-20,45.")
+@click.option("--min-level", type=click.Choice(["stated", "verified", "attributed"]), default="attributed", show_default=True, help="Weakest identification level to export.")
+@click.option("--no-essay", is_flag=True, help="Leave out the essay's own entry.")
+@click.option("--ascii", "ascii_", is_flag=True, help="BibTeX: LaTeX-encode accents for old toolchains.")
+@pass_env
+def export(env: Env, fmt: str, output: Path | None, note: tuple[int, ...], note_ranges: str | None, min_level: str, no_essay: bool, ascii_: bool) -> None:
+    """Export the cited works as BibTeX, BibLaTeX or CSL-JSON."""
+    from chilecite.export import EXPORTERS, ExportOptions, parse_note_ranges
+    from chilecite.models import Level
+
+    notes = set(note)
+    if note_ranges:
+        try:
+            notes |= parse_note_ranges(note_ranges)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--notes") from None
+    corpus = _valid_corpus(env)
+    options = ExportOptions(notes=frozenset(notes) or None, min_level=Level(min_level), include_essay=not no_essay, ascii=ascii_)
+    _output(EXPORTERS[fmt](corpus, options), output)
+
+
+def _valid_corpus(env: Env):
+    """The corpus, or exit 1 with its load errors: nothing is exported from records that did not load."""
+    corpus = env.corpus()
+    if corpus.problems or corpus.duplicates:
+        from chilecite.report import Report, render_text
+
+        click.echo(render_text(Report(problems=corpus.problems, checked_files=corpus.files)), err=True, nl=False)
+        raise SystemExit(1)
+    return corpus
+
+
+def _output(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from chilecite.files import write_atomic
+
+    try:
+        write_atomic(output, text)
+    except OSError as exc:
+        raise click.ClickException(f"{output}: cannot write: {exc.strerror}") from None
+
+
 def main() -> None:
     cli(prog_name="chilecite")

@@ -1,0 +1,128 @@
+"""What every exporter shares: which works to export, and what the essay says of each.
+
+Exporters are pure functions of a loaded corpus and `ExportOptions`; they assume the corpus
+validated (every reference resolves) and never re-check it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from chilecite.loading import Corpus
+from chilecite.models import LEVEL_ORDER, Agent, Level, Organisation, Person, Work
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """Which works to export and how."""
+
+    notes: frozenset[int] | None = None  # None: every note
+    min_level: Level = Level.attributed  # weakest level still exported
+    include_essay: bool = True
+    ascii: bool = False  # BibTeX only: LaTeX-encode non-ASCII characters
+
+
+@dataclass(frozen=True)
+class Citing:
+    """One note citing a work, at a level."""
+
+    note: int
+    level: Level
+
+
+@dataclass(frozen=True)
+class ExportItem:
+    """A work ready to export: the record, its resolved agents and parent, and the notes citing it."""
+
+    key: str
+    work: Work
+    authors: tuple[Agent, ...]
+    editors: tuple[Agent, ...]
+    translators: tuple[Agent, ...]
+    parent: ExportItem | None = None
+    citing: tuple[Citing, ...] = field(default_factory=tuple)
+    is_essay: bool = False
+
+    @property
+    def best_level(self) -> Level | None:
+        return min((c.level for c in self.citing), key=LEVEL_ORDER.__getitem__, default=None)
+
+    def provenance(self, essay_label: str = "Gonzalez 1984") -> str:
+        """The sentence every export carries: which notes cite the work, and how surely."""
+        if self.is_essay:
+            return "The host essay; chilecite records its 86 notes and quotations."
+        if not self.citing:
+            return "Contains a work cited by the essay."
+        parts = [f"note {c.note} ({c.level.value})" for c in self.citing]
+        return f"Cited in {essay_label}, " + ", ".join(parts) + ". Identification levels: stated = named by the essay; verified = checked against the work; attributed = inferred, not checked."
+
+
+def _item(corpus: Corpus, key: str, citing: tuple[Citing, ...], *, is_essay: bool = False) -> ExportItem:
+    work = corpus.works[key]
+
+    def agents(ids: list[str]) -> tuple[Agent, ...]:
+        return tuple(corpus.agents[a] for a in ids if a in corpus.agents)
+
+    parent = _item(corpus, work.parent, ()) if work.parent and work.parent in corpus.works else None
+    return ExportItem(key, work, agents(work.authors), agents(work.editors), agents(work.translators), parent, citing, is_essay)
+
+
+def select_items(corpus: Corpus, options: ExportOptions) -> list[ExportItem]:
+    """The works to export, in citation-key order (deterministic output)."""
+    citing: dict[str, list[Citing]] = {}
+    for number in sorted(corpus.notes):
+        if options.notes is not None and number not in options.notes:
+            continue
+        for citation in corpus.notes[number].citations:
+            if LEVEL_ORDER[citation.level] <= LEVEL_ORDER[options.min_level] and citation.work in corpus.works:
+                citing.setdefault(citation.work, []).append(Citing(number, citation.level))
+    keys = set(citing)
+    for key in list(keys):  # a chapter's book and a speech's collection go with it
+        parent = corpus.works[key].parent
+        while parent and parent in corpus.works and parent not in keys:
+            keys.add(parent)
+            parent = corpus.works[parent].parent
+    essay_key = corpus.essay.key if corpus.essay else None
+    if options.include_essay and essay_key in corpus.works:
+        keys.add(essay_key)
+    elif essay_key in keys and not citing.get(essay_key):
+        keys.discard(essay_key)
+    return [_item(corpus, key, tuple(citing.get(key, ())), is_essay=key == essay_key) for key in sorted(keys)]
+
+
+def parse_note_ranges(text: str) -> frozenset[int]:
+    """`1-20,45` -> {1, ..., 20, 45}; raises ValueError on anything else."""
+    numbers: set[int] = set()
+    for part in text.split(","):
+        part = part.strip()
+        match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
+        if not match:
+            raise ValueError(f"'{part}' is not a note number or range such as 1-20")
+        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        if not (1 <= first <= last <= 86):
+            raise ValueError(f"'{part}' is not within notes 1-86 in order")
+        numbers.update(range(first, last + 1))
+    return frozenset(numbers)
+
+
+LANGIDS = {"en": "english", "es": "spanish", "de": "german", "fr": "french", "ru": "russian", "it": "italian", "pt": "portuguese"}
+
+
+def person_parts(agent: Agent) -> dict[str, str]:
+    if isinstance(agent, Organisation):
+        return {"literal": agent.name}
+    parts = {"family": agent.family}
+    for name, value in (("given", agent.given), ("non-dropping-particle", agent.particle), ("suffix", agent.suffix)):
+        if value:
+            parts[name] = value
+    return parts
+
+
+def is_person(agent: Agent) -> bool:
+    return isinstance(agent, Person)
+
+
+def ascii_fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))

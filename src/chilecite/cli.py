@@ -88,6 +88,50 @@ def rules(fmt: str) -> None:
 
 
 @cli.command()
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@pass_env
+def notes(env: Env, fmt: str) -> None:
+    """List the 86 notes with their identification level."""
+    from chilecite.listing import notes_data
+
+    data = notes_data(_valid_corpus(env))
+    if fmt == "json":
+        emit(data)
+        return
+    for note in data:
+        cited = ", ".join(c["work"] for c in note.get("citations", [])) or "—"
+        click.echo(f"{note['number']:>3}  {note['level']:<12}  {cited}")
+
+
+@cli.command()
+@click.argument("number", type=click.IntRange(1, 86))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@pass_env
+def show(env: Env, number: int, fmt: str) -> None:
+    """Show one note: where it is, what it supports, what it cites and why."""
+    from chilecite.listing import notes_data, render_note
+
+    corpus = _valid_corpus(env)
+    if number not in corpus.notes:
+        raise click.ClickException(f"note {number} has no record")
+    if fmt == "json":
+        emit(next(n for n in notes_data(corpus) if n["number"] == number))
+    else:
+        click.echo(render_note(corpus, number), nl=False)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@pass_env
+def stats(env: Env, fmt: str) -> None:
+    """Counts: notes by identification level, quotations, works by type, agents."""
+    from chilecite.listing import render_stats, stats as compute
+
+    data = compute(_valid_corpus(env))
+    emit(data) if fmt == "json" else click.echo(render_stats(data), nl=False)
+
+
+@cli.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True)
 def schema(out: Path) -> None:
     """Regenerate the JSON Schema files from the models."""

@@ -18,7 +18,8 @@ from chilecite.values import Date, PageRange
 class Record(BaseModel):
     """Base of every record: unknown keys are errors, so a misspelt field is never silently dropped."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    # A contributor writing `volume: 3` means the string "3".
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 # --------------------------------------------------------------------------- agents

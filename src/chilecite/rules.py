@@ -190,17 +190,20 @@ def duplicate_works(ctx: Context) -> Iterator[Problem]:
             first = work.authors[0] if work.authors else fold(work.container_title or "")
             groups[(first, fold(work.title), work.issued.start.year if work.issued else None)].append(key)
     for keys in groups.values():
+        # Keep the established record (not in focus, then alphabetical); report the others.
+        keys = sorted(keys, key=lambda k: (ctx.corpus.focus is not None and _focus(ctx, "works", k), k))
         for key in keys[1:]:
-            if _focus(ctx, "works", key) or _focus(ctx, "works", keys[0]):
+            if _focus(ctx, "works", key):
                 yield _rule("CC016").problem(f"'{key}' looks like a duplicate of '{keys[0]}' (same first author, title and year)", ctx, "works", key, ("title",))
 
 
 def duplicate_agents(ctx: Context) -> Iterator[Problem]:
     seen: dict[str, str] = {}
-    for aid, agent in ctx.corpus.agents.items():
+    ordered = sorted(ctx.corpus.agents.items(), key=lambda item: (ctx.corpus.focus is not None and _focus(ctx, "agents", item[0]), item[0]))
+    for aid, agent in ordered:
         name = fold(agent.display_name)
         if name in seen:
-            if _focus(ctx, "agents", aid) or _focus(ctx, "agents", seen[name]):
+            if _focus(ctx, "agents", aid):
                 yield _rule("CC017").problem(f"'{aid}' has the same name as '{seen[name]}' ({agent.display_name})", ctx, "agents", aid)
         else:
             seen[name] = aid

@@ -1,0 +1,60 @@
+"""Hypothesis strategies for every record model, for round-trip and export property tests."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from chilecite.models import Citation, Level, Locator, Note, NoteAnchor, Organisation, Person, Support, Work, WorkType
+from chilecite.values import DateSpan, PageSpan, PartialDate
+
+# Text a contributor could write: any printable Unicode, including LaTeX specials and accents,
+# trimmed (leading/trailing white space is a validation error, not a model error).
+LATEX_HOSTILE = st.sampled_from(list("{}\\%$#_&~^") + ["é", "ñ", "Ü", "’", "“", "–", "Ł", "ß", "{\\'e}", "\\textbf{x}", "100%", "C&A"])
+text = st.lists(st.one_of(st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=12), LATEX_HOSTILE), min_size=1, max_size=6).map(" ".join).map(str.strip).filter(bool)
+ident = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)
+
+
+@st.composite
+def partial_dates(draw) -> PartialDate:
+    year = draw(st.integers(1800, 1984))
+    shape = draw(st.sampled_from(["y", "ym", "ymd", "season"]))
+    month = draw(st.integers(1, 12)) if shape in ("ym", "ymd") else None
+    day = draw(st.integers(1, 28)) if shape == "ymd" else None
+    season = draw(st.sampled_from(["spring", "summer", "autumn", "winter"])) if shape == "season" else None
+    return PartialDate(year=year, month=month, day=day, season=season, uncertain=draw(st.booleans()), approximate=draw(st.booleans()))
+
+
+date_spans = st.builds(DateSpan, start=partial_dates(), end=st.none() | partial_dates())
+page_spans = st.builds(lambda a, n: PageSpan(first=str(a), last=str(a + n) if n else None), st.integers(1, 999), st.integers(0, 50))
+persons = st.builds(Person, kind=st.just("person"), family=text, given=st.none() | text, particle=st.none() | st.sampled_from(["de", "de la", "van", "von"]), suffix=st.none() | st.just("Jr."), printed=st.lists(text, max_size=2), description=st.none() | text)
+organisations = st.builds(Organisation, kind=st.just("organisation"), name=text, short_name=st.none() | text, printed=st.lists(text, max_size=2))
+agents = st.one_of(persons, organisations)
+works = st.builds(
+    Work,
+    type=st.sampled_from(list(WorkType)),
+    title=st.none() | text,
+    title_printed=st.none() | text,
+    authors=st.lists(ident, max_size=3),
+    editors=st.lists(ident, max_size=2),
+    container_title=st.none() | text,
+    volume=st.none() | st.from_regex(r"[0-9]{1,3}", fullmatch=True),
+    issue=st.none() | st.from_regex(r"[0-9]{1,3}", fullmatch=True),
+    publisher=st.none() | text,
+    place=st.none() | text,
+    issued=st.none() | date_spans,
+    pages=st.none() | page_spans,
+    language=st.none() | st.sampled_from(["en", "es", "de", "ru"]),
+    url=st.none() | st.just("https://example.org/a?b=c&d=%20"),
+    comment=st.none() | text,
+)
+citations = st.builds(Citation, work=ident, locator=st.none() | st.builds(Locator, value=st.from_regex(r"[0-9]{1,3}", fullmatch=True)), level=st.sampled_from(list(Level)), basis=text)
+notes = st.builds(
+    Note,
+    number=st.integers(1, 86),
+    anchor=st.builds(NoteAnchor, paragraph=st.integers(1, 163), before=text),
+    supports=st.lists(st.sampled_from(list(Support)), min_size=1, max_size=3),
+    quoted=st.lists(ident, max_size=3),
+    status=st.sampled_from(["identified", "unidentified"]),
+    citations=st.lists(citations, max_size=3),
+    commentary=st.none() | text,
+)

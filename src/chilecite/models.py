@@ -225,6 +225,9 @@ class Quotation(Record):
 
     display: Literal["block", "inline"] = Field(description="`block` for a whole quoted paragraph, `inline` for quoted words within a sentence.")
     speakers: list[str] = Field(default_factory=list, description="Agent ids of who is quoted. Empty only when the essay does not say and it cannot be established.")
+    speaker_description: str | None = Field(
+        None, description="Who is quoted, in words, when no agent record can name them (`an unnamed worker at the Vicuña Mackenna cordon`); used in citations."
+    )
     note: int | None = Field(None, ge=1, le=86, description="The note the quotation is tied to, or empty.")
     note_reason: str | None = Field(
         None, description="Why the quotation is tied to this note, or to none, when that is not simply the marker at its end."

@@ -464,7 +464,7 @@ def quotations_tied(ctx: Context) -> Iterator[Problem]:
 
 def speakers_named(ctx: Context) -> Iterator[Problem]:
     for qid, q in ctx.corpus.quotations.items():
-        if not q.speakers and _focus(ctx, "quotations", qid):
+        if not q.speakers and not q.speaker_description and _focus(ctx, "quotations", qid):
             yield _rule("CC063").problem("quotation names nobody as speaker", ctx, "quotations", qid, ("speakers",))
 
 
@@ -509,7 +509,7 @@ RULES: tuple[Rule, ...] = (
     Rule("CC060", ERROR, "Printed spelling not in the essay", "`printed` lists spellings that occur in the text, exactly.", printed_spellings_occur, True),
     Rule("CC061", WARNING, "Work cited by no note", "Cite it from a note or quotation, or remove it.", works_cited),
     Rule("CC062", WARNING, "Quotation tied to no note, without a reason", "Set `note`, or say in `note_reason` why there is none.", quotations_tied),
-    Rule("CC063", WARNING, "Quotation without a speaker", "Name who is quoted in `speakers`.", speakers_named),
+    Rule("CC063", WARNING, "Quotation without a speaker", "Name who is quoted in `speakers`, or say who in `speaker_description`.", speakers_named),
 )
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 

@@ -216,3 +216,9 @@ def _output(text: str, output: Path | None) -> None:
 
 def main() -> None:
     cli(prog_name="chilecite")
+
+
+from chilecite.cli_quotes import cite, quote, quotes, search  # noqa: E402
+
+for _command in (quote, quotes, search, cite):
+    cli.add_command(_command)

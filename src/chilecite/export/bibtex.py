@@ -128,6 +128,7 @@ def _bibtex_fields(item: ExportItem, options: ExportOptions) -> tuple[str, dict[
         f["key"] = escape(work.container_title or work.title or item.key, ascii=ascii)  # what plain.bst sorts by
     if f.get("month") and not f.get("year"):
         f.pop("month")
+    f["note"] = escape(f["note"], ascii=ascii)
     return bibtype, {k: v for k, v in f.items() if v}
 
 

@@ -26,7 +26,9 @@ def csl_date(span: DateSpan) -> dict:
 def csl_item(item: ExportItem) -> dict:
     work = item.work
     parent = item.parent.work if item.parent else None
-    data: dict = {"id": item.key, "citation-key": item.key, "type": work.type.value}
+    # CSL 1.0.2 has no `letter` type: a letter is a personal communication of genre "letter".
+    csl_type = "personal_communication" if work.type.value == "letter" else work.type.value
+    data: dict = {"id": item.key, "citation-key": item.key, "type": csl_type}
     for role, agents in (("author", item.authors), ("editor", item.editors or (item.parent.editors if item.parent else ())), ("translator", item.translators)):
         if agents:
             data[role] = [person_parts(a) for a in agents]
@@ -45,7 +47,7 @@ def csl_item(item: ExportItem) -> dict:
         "URL": work.url,
         "ISBN": work.isbn,
         "DOI": work.doi,
-        "genre": work.genre,
+        "genre": work.genre or ("letter" if work.type.value == "letter" else None),
         "event-title": work.event,
         "note": item.provenance(),
     }

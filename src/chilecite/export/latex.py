@@ -7,6 +7,7 @@ braces. Accents in ASCII mode take the `{\\'e}` form BibTeX needs to sort and ab
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -47,8 +48,10 @@ def _ascii_char(char: str) -> str:
 def escape(text: str, *, ascii: bool = False) -> str:
     """Escape LaTeX specials; with `ascii`, encode every non-ASCII character as a LaTeX command."""
     out = []
-    for char in text:
-        if char in _SPECIAL:
+    for i, char in enumerate(text):
+        if char == "-" and text[i + 1:i + 2] == "-":
+            out.append("-{}")  # a literal "--" in the data is not an en dash
+        elif char in _SPECIAL:
             out.append(_SPECIAL[char])
         elif ascii and not char.isascii():
             out.append(_ascii_char(char))
@@ -103,3 +106,34 @@ def protect_title(text: str, *, ascii: bool = False) -> str:
 def organisation(name: str, *, ascii: bool = False) -> str:
     """An organisation as an author: one brace group so no style splits it into given/family."""
     return "{" + escape(name, ascii=ascii) + "}"
+
+
+@functools.cache
+def _decoder():
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    # pylatexenc drops \textbraceleft and friends and maps \textasciicircum to a modifier letter;
+    # LaTeX prints the plain characters, so decode them as LaTeX does.
+    db = get_default_latex_context_db()
+    db.add_context_category(
+        "chilecite",
+        prepend=True,
+        macros=[
+            MacroTextSpec("textbraceleft", "{"),
+            MacroTextSpec("textbraceright", "}"),
+            MacroTextSpec("textasciicircum", "^"),
+            MacroTextSpec("textasciitilde", "~"),
+            MacroTextSpec("textbackslash", "\\"),
+        ],
+    )
+    return LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True, keep_braced_groups=False)
+
+
+def latex_decoder():
+    """A pylatexenc decoder that reads back everything `escape` writes."""
+    return _decoder()
+
+
+def decode_latex(text: str) -> str:
+    """LaTeX field text -> Unicode, for importing BibTeX: accents, escapes, dashes; braces dropped."""
+    return _decoder().latex_to_text(text)

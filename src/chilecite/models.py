@@ -183,7 +183,7 @@ class NoteAnchor(Record):
 class Note(Record):
     """One of the essay's 86 footnotes. The note's own text is lost; this records what we know of it."""
 
-    number: int = Field(ge=1, le=86, description="The note number, 1–86, as in the marker `[n]`.")
+    number: int = Field(ge=1, le=86, strict=True, description="The note number, 1–86, as in the marker `[n]`; must match the file name (`032.yaml`).")
     anchor: NoteAnchor = Field(description="Where the marker stands.")
     supports: list[Support] = Field(min_length=1, description="What the note supports: `quotation`, `statistic`, `claim`, `event`.")
     quoted: list[str] = Field(default_factory=list, description="Agent ids of the people or bodies whose words the note's passage quotes.")

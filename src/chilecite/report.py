@@ -7,7 +7,7 @@ from collections import Counter
 from enum import Enum
 from itertools import groupby
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Severity(str, Enum):
@@ -29,6 +29,12 @@ class Problem(BaseModel):
     column: int | None = Field(None, description="1-based column in `file`.")
     record: str | None = Field(None, description="Record id: a note number, citation key, agent or quotation id.")
     field: str | None = Field(None, description="Dotted path of the field within the record.")
+
+    @field_validator("message", "hint")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        # A problem is one line in a text report, whatever text it quotes.
+        return value.replace("\r", "\\r").replace("\n", "\\n")
 
     def sort_key(self) -> tuple:
         return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from pydantic import BaseModel
+
 from chilecite.loading import Corpus
 from chilecite.models import Citation, Level, Person, Quotation, Work
 from chilecite.report import Problem, Report, Severity
@@ -75,7 +77,7 @@ def _strings(value: object, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _strings(item, (*path, i))
-    elif hasattr(value, "model_fields"):
+    elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
             yield from _strings(getattr(value, name), (*path, name))
 
@@ -101,9 +103,9 @@ def fold(text: str) -> str:
 
 
 def duplicate_ids(ctx: Context) -> Iterator[Problem]:
-    for kind, rid, first in ctx.corpus.duplicates:
+    for kind, rid, second, first in ctx.corpus.duplicates:
         yield Problem(code="CC010", severity=ERROR, message=f"{kind[:-1] if kind != 'essay' else 'essay'} '{rid}' is defined twice (also in {first.display})",
-                      hint=_rule("CC010").hint, file=first.display, line=1, column=1, record=str(rid))
+                      hint=_rule("CC010").hint, file=second.display, line=1, column=1, record=str(rid))
 
 
 def notes_complete(ctx: Context) -> Iterator[Problem]:
@@ -397,8 +399,11 @@ def doi_valid(ctx: Context) -> Iterator[Problem]:
 def url_absolute(ctx: Context) -> Iterator[Problem]:
     for key, work in ctx.corpus.works.items():
         if work.url and _focus(ctx, "works", key):
-            parsed = urlparse(work.url)
-            if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            try:
+                parsed = urlparse(work.url)
+            except ValueError:  # e.g. an unclosed IPv6 bracket
+                parsed = None
+            if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
                 yield _rule("CC045").problem(f"'{work.url}' is not an absolute http(s) URL", ctx, "works", key, ("url",))
 
 

@@ -157,7 +157,7 @@ def _best(fields: list[tuple[str, str]], words: list[str]) -> tuple[set[str], in
             continue
         found, span, ranges = _score(text, words)
         union |= found
-        if found and (best is None or (len(found), -span) > (len(best[0]), -best[1])):
+        if found and (best is None or len(found) > len(best[0])):  # ties: the earlier field
             best = (found, span, name, text, ranges)
     if best is None:
         return None
@@ -172,7 +172,11 @@ def search(corpus: Corpus, words: str | list[str] | tuple[str, ...], *, notes: b
         return []
     hits: list[Hit] = []
     for qid, q in corpus.quotations.items():
-        fields = [("text", q.text), ("speaker", _agent_names(corpus, q.speakers)), ("occasion", q.occasion or ""), ("id", qid.replace("-", " "))]
+        # shown: "Speaker names — words"; the occasion and the id count for matching only when
+        # the passage itself matches less
+        names = _agent_names(corpus, q.speakers)
+        passage = f"{names} — {q.text}" if names else q.text
+        fields = [("text", passage), ("occasion", q.occasion or ""), ("id", qid.replace("-", " "))]
         hit = _hit("quotation", qid, fields, query)
         if hit:
             hits.append(hit)

@@ -27,6 +27,6 @@ for (const item of items) {
 engine.updateItems(items.map(i => i.id))
 const [meta, entries] = engine.makeBibliography()
 const bibliography = {}
-meta.entry_ids.forEach((ids, n) => { bibliography[ids[0]] = entries[n].trim() })
+meta.entry_ids.forEach((ids, n) => { bibliography[ids[0]] = (entries[n] || '').trim() })
 if (meta.bibliography_errors && meta.bibliography_errors.length) errors.push(...meta.bibliography_errors.map(String))
 process.stdout.write(JSON.stringify({ bibliography, citations, errors }, null, 2))

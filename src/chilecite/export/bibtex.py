@@ -15,7 +15,7 @@ import bibtexparser
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 
-from chilecite.export.common import LANGIDS, ExportItem, ExportOptions, select_items
+from chilecite.export.common import LANGIDS, ExportItem, ExportOptions, is_published_letter, select_items
 from chilecite.export.latex import escape, organisation, protect_title
 from chilecite.loading import Corpus
 from chilecite.models import Agent, Organisation, WorkType
@@ -210,6 +210,9 @@ def _biblatex_fields(item: ExportItem, options: ExportOptions) -> tuple[str, dic
             WorkType.manuscript: "unpublished", WorkType.thesis: "thesis", WorkType.webpage: "online", WorkType.periodical: "periodical",
             WorkType.speech: "unpublished", WorkType.legislation: "legislation",
         }.get(t, "misc")
+        if is_published_letter(work):
+            bibtype = "misc"  # pandoc and Zotero read @letter as a private communication
+            f["type"] = f["type"] or "letter"
         if parent and parent.title:  # a speech printed in a collection
             f["howpublished"] = "In " + r"\emph{" + protect_title(parent.title) + "}"
         elif work.container_title:

@@ -126,3 +126,11 @@ def is_person(agent: Agent) -> bool:
 
 def ascii_fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def is_published_letter(work: Work) -> bool:
+    """An open letter, or one printed somewhere: a document anyone can read, not a private
+    communication (which Chicago author-date and others leave out of the bibliography)."""
+    return work.type.value == "letter" and bool(
+        (work.genre and "open" in work.genre.lower()) or work.container_title or work.parent
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from chilecite.export.common import ExportItem, ExportOptions, person_parts, select_items
+from chilecite.export.common import ExportItem, ExportOptions, is_published_letter, person_parts, select_items
 from chilecite.loading import Corpus
 from chilecite.values import DateSpan
 
@@ -26,8 +26,11 @@ def csl_date(span: DateSpan) -> dict:
 def csl_item(item: ExportItem) -> dict:
     work = item.work
     parent = item.parent.work if item.parent else None
-    # CSL 1.0.2 has no `letter` type: a letter is a personal communication of genre "letter".
-    csl_type = "personal_communication" if work.type.value == "letter" else work.type.value
+    # CSL 1.0.2 has no `letter` type: a private letter is a personal communication; an open or
+    # printed letter is a `document`, so that styles do not drop it from the bibliography.
+    csl_type = work.type.value
+    if csl_type == "letter":
+        csl_type = "document" if is_published_letter(work) else "personal_communication"
     data: dict = {"id": item.key, "citation-key": item.key, "type": csl_type}
     for role, agents in (("author", item.authors), ("editor", item.editors or (item.parent.editors if item.parent else ())), ("translator", item.translators)):
         if agents:

@@ -1,0 +1,264 @@
+"""Citing the essay's quotations: every quotation, every bundled style, every format."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chilecite.citing import (
+    ATTRIBUTED_MARK,
+    BUNDLED_STYLES,
+    FORMATS,
+    NotFound,
+    StyleNotFound,
+    cite_note,
+    cite_quotation,
+    cite_record,
+    quotation,
+    render_item,
+    resolve_style,
+)
+from chilecite.loading import load_corpus
+from chilecite.models import Level
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+SNAPSHOT_QUOTATIONS = (
+    "berlinguer-historical-compromise",  # block, original identified (attributed)
+    "militant-tendency-two-kinds-of-democracy",  # block, known only through the essay, an organisation
+    "corvalan-army-not-alien",  # inline, known only through the essay, an accented name
+)
+SNAPSHOT_STYLES = ("chicago-notes-bibliography", "apa", "mla")
+SNAPSHOT_FORMATS = {"text": "txt", "markdown": "md", "html": "html", "latex": "tex"}
+CONNECTORS = ("quoted in", "as cited in", "cited in", "qtd. in")
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus()
+
+
+def _latex_ok(source: str) -> list:
+    from pylatexenc.latexwalker import LatexWalker
+
+    walker = LatexWalker(source, tolerant_parsing=False)
+    nodes, _, _ = walker.get_latex_nodes()
+    return nodes
+
+
+def _macros(nodes) -> set[str]:
+    from pylatexenc.latexwalker import LatexGroupNode, LatexMacroNode
+
+    found: set[str] = set()
+    for node in nodes or ():
+        if node is None:
+            continue
+        if isinstance(node, LatexMacroNode):
+            found.add(node.macroname)
+            for arg in (node.nodeargd.argnlist if node.nodeargd else ()):
+                if arg is not None:
+                    found |= _macros([arg])
+        if isinstance(node, LatexGroupNode):
+            found |= _macros(node.nodelist)
+    return found
+
+
+def _check(corpus, qid: str, out: str, fmt: str, cited) -> None:
+    record = corpus.quotations[qid]
+    assert out.strip(), qid
+    if fmt == "html":
+        root = ET.fromstring(f"<root>{out}</root>")
+        assert root.find(".//blockquote" if record.display == "block" else ".//q") is not None, qid
+        assert root.find(".//cite") is not None
+    elif fmt == "latex":
+        nodes = _latex_ok(out)
+        names = _macros(nodes)
+        assert ("blockquote" if record.display == "block" else "enquote") in names, (qid, out)
+        assert "cite" in names
+        assert out.count("{") == out.count("}")
+    elif fmt == "json":
+        data = json.loads(out)
+        assert data["id"] == qid and data["text"] == record.text
+        assert data["source_level"] == (record.source.level.value if record.source else None)
+        assert data["citation"] and data["essay"]["key"] == corpus.essay.key
+    if fmt in ("text", "markdown", "html"):
+        low = out.lower()
+        assert any(c in low for c in CONNECTORS), (qid, out)
+    if fmt == "text":
+        assert record.text in out  # elisions and quotation marks as printed
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("style", BUNDLED_STYLES)
+def test_every_quotation_renders(corpus, style, fmt):
+    assert corpus.quotations, "no quotation records"
+    for qid in sorted(corpus.quotations):
+        cited = cite_quotation(corpus, qid, style, fmt)
+        _check(corpus, qid, cited.render(), fmt, cited)
+
+
+@pytest.mark.parametrize("style", BUNDLED_STYLES)
+def test_secondary_citation_shape(corpus, style):
+    info = resolve_style(style)
+    for qid, record in corpus.quotations.items():
+        cited = cite_quotation(corpus, qid, style)
+        assert info.connector in cited.citation.lower(), (qid, cited.citation)
+        # the essay is always the second half, with its section and paragraph
+        essay_half = cited.citation.lower().split(info.connector, 1)[1]
+        assert "gonzalez" in essay_half and f"para. {cited.place.section_paragraph}" in essay_half
+        if info.is_note:
+            assert cited.citation.endswith(".")
+        else:
+            assert cited.citation.startswith("(") and cited.citation.endswith(")")
+        if record.display == "inline":
+            assert f"“{record.text}”" in cited.render("text")
+        else:
+            assert f"“{record.text}”" not in cited.render("text")
+
+
+@pytest.mark.parametrize("style", BUNDLED_STYLES)
+def test_attributed_source_always_marked(corpus, style):
+    for qid, record in corpus.quotations.items():
+        attributed = record.source is not None and record.source.level == Level.attributed
+        for fmt in FORMATS:
+            out = cite_quotation(corpus, qid, style, fmt).render()
+            if attributed:
+                assert "attributed source, not checked" in out, (qid, fmt)
+            else:
+                assert ATTRIBUTED_MARK not in out
+    for number, note in corpus.notes.items():
+        attributed = [c for c in note.citations if c.level == Level.attributed]
+        out = cite_note(corpus, number, style).render()
+        assert out.count(ATTRIBUTED_MARK) == len([c for c in attributed if c.work in corpus.works]), number
+
+
+def test_attributed_marker_on_a_constructed_quotation(corpus):
+    base = next(iter(corpus.quotations.values()))
+    work = next(k for k in corpus.works if k != corpus.essay.key)
+    from chilecite.models import Citation
+
+    record = base.model_copy(update={"source": Citation(work=work, level=Level.attributed, basis="An attribution that could not be checked against the work.")})
+    for style in BUNDLED_STYLES:
+        for fmt in FORMATS:
+            assert "attributed source, not checked" in cite_record(corpus, "constructed", record, style, fmt).render()
+
+
+def test_hostile_text_is_escaped(corpus):
+    base = next(iter(corpus.quotations.values()))
+    hostile = "<script>alert(1)</script> & \"quoted\" 'single' {brace} \\textbf{x} 50% $5 #1 a_b ~ ^"
+    for display in ("block", "inline"):
+        quote = base.model_copy(update={"display": display, "anchor": base.anchor.model_copy(update={"quote": base.anchor.quote.model_copy(update={"exact": hostile})})})
+        for style in BUNDLED_STYLES:
+            html_out = cite_record(corpus, "hostile", quote, style, "html").render()
+            assert "<script>" not in html_out and "&lt;script&gt;" in html_out
+            root = ET.fromstring(f"<root>{html_out}</root>")
+            assert hostile in "".join(root.itertext())
+            latex_out = cite_record(corpus, "hostile", quote, style, "latex").render()
+            _latex_ok(latex_out)
+            assert "\\textbf{x}" not in latex_out and "50\\%" in latex_out and "\\$5" in latex_out
+            md = cite_record(corpus, "hostile", quote, style, "markdown").render()
+            assert "\\<script\\>" in md
+            assert json.loads(cite_record(corpus, "hostile", quote, style, "json").render())["text"] == hostile
+
+
+ORG = {"id": "org", "type": "book", "title": "Programa básico de gobierno", "author": [{"family": "Partido Socialista de Chile"}], "issued": {"date-parts": [[1969]]}, "publisher": "Prensa Latinoamericana", "publisher-place": "Santiago"}
+PARTICLE = {"id": "particle", "type": "book", "title": "Historia de Chile", "author": [{"family": "Cruz", "given": "Juan", "non-dropping-particle": "de la"}], "issued": {"date-parts": [[1970]]}, "publisher": "Quimantú", "publisher-place": "Santiago"}
+
+
+@pytest.mark.parametrize("style", BUNDLED_STYLES)
+def test_organisation_and_particle_names(style):
+    from chilecite.citing import processor_item
+
+    info = resolve_style(style)
+    org = render_item(info, processor_item({**ORG, "author": [{"literal": "Partido Socialista de Chile"}]}))
+    for text in (org.citation, org.reference):
+        assert "Partido Socialista de Chile" in text, (style, text)  # never split or initialised
+        assert "P. S." not in text and "Chile, Partido" not in text
+    person = render_item(info, processor_item(PARTICLE))
+    assert "de la Cruz" in person.citation or "Cruz, Juan de la" in person.citation or "Juan de la Cruz" in person.citation, person.citation
+    assert "de la" in person.reference and "Cruz" in person.reference, person.reference
+    assert "D. L." not in person.citation
+
+
+def test_full_given_names_in_chicago_notes(corpus):
+    # citeproc-py ignores initialize="false"; chilecite's style workaround keeps full names
+    cited = cite_quotation(corpus, next(iter(corpus.quotations)), "chicago-notes-bibliography")
+    assert "Mike Gonzalez" in cited.citation
+
+
+def test_styles_resolve():
+    for alias, name in (("mla", "modern-language-association"), ("harvard", "harvard-cite-them-right")):
+        assert resolve_style(alias).name == name
+    path = resolve_style("apa").path
+    assert resolve_style(str(path)).style_class == "in-text"
+    with pytest.raises(StyleNotFound, match="bundled"):
+        resolve_style("no-such-style")
+
+
+def test_unknown_records(corpus):
+    with pytest.raises(NotFound, match="no-such-quotation"):
+        cite_quotation(corpus, "no-such-quotation")
+    with pytest.raises(ValueError):
+        cite_quotation(corpus, next(iter(corpus.quotations)), fmt="docx")
+
+
+def test_every_note_cites(corpus):
+    for number in corpus.notes:
+        for fmt in FORMATS:
+            out = cite_note(corpus, number, "apa", fmt).render()
+            if fmt == "latex":
+                _latex_ok(out)
+            if fmt == "html":
+                ET.fromstring(f"<root>{out}</root>")
+
+
+def test_python_api(corpus):
+    qid = sorted(corpus.quotations)[0]
+    handle = quotation(qid, corpus)
+    out = handle.cite(style="apa", format="html")
+    ET.fromstring(f"<root>{out}</root>")
+    words = " ".join(corpus.quotations[qid].text.split()[:6])
+    assert quotation(words, corpus).text  # found by words
+    import chilecite.citing as citing
+
+    assert citing.quotation(qid).id == qid  # the bundled corpus
+
+
+def test_cli(corpus):
+    from chilecite.cli import cli
+
+    runner = CliRunner()
+    qid = sorted(corpus.quotations)[0]
+    result = runner.invoke(cli, ["quote", qid, "--style", "apa", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0 and json.loads(result.output)["id"] == qid
+    result = runner.invoke(cli, ["quote", "no-such-id"], catch_exceptions=False)
+    assert result.exit_code == 1 and "no-such-id" in result.output and "chilecite search" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    result = runner.invoke(cli, ["quote", qid, "--style", "nope"], catch_exceptions=False)
+    assert result.exit_code == 1 and "nope" in result.output
+    number = sorted(corpus.notes)[0]
+    result = runner.invoke(cli, ["cite", str(number), "--style", "mla"], catch_exceptions=False)
+    assert result.exit_code == 0 and f"Note {number}" in result.output
+    result = runner.invoke(cli, ["cite", "99"], catch_exceptions=False)
+    assert result.exit_code == 1 and "99" in result.output
+
+
+def test_snapshots(corpus):
+    missing = [q for q in SNAPSHOT_QUOTATIONS if q not in corpus.quotations]
+    assert not missing, f"snapshot quotations missing from records: {missing}"
+    differ = []
+    for qid in SNAPSHOT_QUOTATIONS:
+        for style in SNAPSHOT_STYLES:
+            for fmt, ext in SNAPSHOT_FORMATS.items():
+                out = cite_quotation(corpus, qid, style, fmt).render()
+                path = SNAPSHOTS / f"{qid}.{style}.{ext}"
+                new = path.with_name(path.name + ".new")
+                if not path.is_file() or path.read_text(encoding="utf-8") != out:
+                    new.write_text(out, encoding="utf-8")
+                    differ.append(path.name)
+                elif new.exists():
+                    new.unlink()
+    assert not differ, f"snapshots differ or are missing (see the .new files in {SNAPSHOTS}; rename them over the old ones if correct): {differ}"

@@ -32,13 +32,6 @@ def notes_data(corpus: Corpus) -> list[dict]:
     ]
 
 
-def quotations_data(corpus: Corpus) -> list[dict]:
-    return [
-        {"id": qid, **record_to_data(q), "section": section_of(corpus, q.anchor.paragraph)}
-        for qid, q in sorted(corpus.quotations.items(), key=lambda item: (item[1].anchor.position.start, item[0]))
-    ]
-
-
 def stats(corpus: Corpus) -> dict:
     """Counts for `chilecite stats`: notes by level, quotations by attribution and section, works by type, agents."""
     quotations = corpus.quotations.values()

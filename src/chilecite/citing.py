@@ -231,22 +231,12 @@ def processor_item(item: dict[str, Any]) -> dict[str, Any]:
 
 def work_item(corpus: Corpus, key: str) -> dict[str, Any]:
     """The CSL-JSON item of one work (as `chilecite export csl-json` writes it), ready for citeproc-py."""
-    from chilecite.export.common import ExportItem
+    from chilecite.export.common import export_item
     from chilecite.export.csljson import csl_item
-
-    def build(k: str, depth: int = 0) -> ExportItem:
-        work = corpus.works[k]
-
-        def agents(ids: list[str]):
-            return tuple(corpus.agents[a] for a in ids if a in corpus.agents)
-
-        parent = build(work.parent, depth + 1) if work.parent and work.parent in corpus.works and depth < 5 else None
-        essay_key = corpus.essay.key if corpus.essay else None
-        return ExportItem(k, work, agents(work.authors), agents(work.editors), agents(work.translators), parent, (), is_essay=k == essay_key)
 
     if key not in corpus.works:
         raise NotFound(f"work '{key}' has no record in records/works/")
-    return processor_item(csl_item(build(key)))
+    return processor_item(csl_item(export_item(corpus, key)))
 
 
 @dataclass(frozen=True)

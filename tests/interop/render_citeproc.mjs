@@ -18,15 +18,16 @@ const engine = new CSL.Engine(sys, readFileSync(stylePath, 'utf-8'))
 engine.opt.development_extensions.wrap_url_and_doi = false
 engine.setOutputFormat(format)
 const citations = {}
+const bibliography = {}
+// Each item alone, as chilecite renders it: no year suffixes or ibid. from its neighbours, and
+// an item the style leaves out of a bibliography shows as an empty entry, not a shifted one.
 for (const item of items) {
   try {
-    const result = engine.makeCitationCluster([{ id: item.id }])
-    citations[item.id] = result
+    engine.updateItems([item.id])
+    citations[item.id] = engine.makeCitationCluster([{ id: item.id }])
+    const [meta, entries] = engine.makeBibliography()
+    bibliography[item.id] = entries.length ? entries[0].trim() : ''
+    if (meta.bibliography_errors && meta.bibliography_errors.length) errors.push(...meta.bibliography_errors.map(e => `${item.id}: ${JSON.stringify(e)}`))
   } catch (e) { errors.push(`${item.id}: ${e.message}`) }
 }
-engine.updateItems(items.map(i => i.id))
-const [meta, entries] = engine.makeBibliography()
-const bibliography = {}
-meta.entry_ids.forEach((ids, n) => { bibliography[ids[0]] = (entries[n] || '').trim() })
-if (meta.bibliography_errors && meta.bibliography_errors.length) errors.push(...meta.bibliography_errors.map(String))
 process.stdout.write(JSON.stringify({ bibliography, citations, errors }, null, 2))

@@ -59,13 +59,16 @@ class ExportItem:
         return f"Cited in {essay_label}, " + ", ".join(parts) + ". Identification levels: stated = named by the essay; verified = checked against the work; attributed = inferred, not checked."
 
 
-def _item(corpus: Corpus, key: str, citing: tuple[Citing, ...], *, is_essay: bool = False) -> ExportItem:
+def export_item(corpus: Corpus, key: str, citing: tuple[Citing, ...] = (), *, is_essay: bool | None = None) -> ExportItem:
+    """One work ready to export, with its agents and parent resolved."""
     work = corpus.works[key]
+    if is_essay is None:
+        is_essay = corpus.essay is not None and corpus.essay.key == key
 
     def agents(ids: list[str]) -> tuple[Agent, ...]:
         return tuple(corpus.agents[a] for a in ids if a in corpus.agents)
 
-    parent = _item(corpus, work.parent, ()) if work.parent and work.parent in corpus.works else None
+    parent = export_item(corpus, work.parent) if work.parent and work.parent in corpus.works else None
     return ExportItem(key, work, agents(work.authors), agents(work.editors), agents(work.translators), parent, citing, is_essay)
 
 
@@ -89,7 +92,7 @@ def select_items(corpus: Corpus, options: ExportOptions) -> list[ExportItem]:
         keys.add(essay_key)
     elif essay_key in keys and not citing.get(essay_key):
         keys.discard(essay_key)
-    return [_item(corpus, key, tuple(citing.get(key, ())), is_essay=key == essay_key) for key in sorted(keys)]
+    return [export_item(corpus, key, tuple(citing.get(key, ())), is_essay=key == essay_key) for key in sorted(keys)]
 
 
 def parse_note_ranges(text: str) -> frozenset[int]:

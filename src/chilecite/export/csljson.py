@@ -52,6 +52,7 @@ def csl_item(item: ExportItem) -> dict:
         "DOI": work.doi,
         "genre": work.genre or ("letter" if work.type.value == "letter" else None),
         "event-title": work.event,
+        "event": work.event,  # the CSL 1.0.1 name, which citeproc-js 1.4 and many styles still read
         "note": item.provenance(),
     }
     data.update({k: v for k, v in values.items() if v})

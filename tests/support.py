@@ -13,6 +13,18 @@ ESSAY = ROOT.parent / "shared" / "essay" / "gonzalez-1984-the-left-and-the-coup-
 CSL_SCHEMA = ROOT.parent / "shared" / "csl" / "csl-data.json"
 
 
+# The smallest records tree that loads: the essay, its work and author, note 32 with its work and agent.
+MINIMAL_RECORDS = (
+    "essay.yaml",
+    "notes/032.yaml",
+    "quotations/financial-times-arms-control-raids.yaml",
+    "works/financialtimes1973aug09.yaml",
+    "works/gonzalez1984left.yaml",
+    "agents/financial-times.yaml",
+    "agents/gonzalez-mike.yaml",
+)
+
+
 def require(path: Path) -> Path:
     """The path, or skip the test saying which shared file is missing."""
     if not path.is_file():

@@ -9,6 +9,8 @@ in tmp_path (TREE_CASES); the 10 MB file (CC006) is generated at runtime.
 
 from __future__ import annotations
 
+from tests.support import MINIMAL_RECORDS
+
 import json
 import re
 import shutil
@@ -173,15 +175,7 @@ def test_file_too_large_cli(tmp_path: Path, essay_path: Path) -> None:
 
 # --------------------------------------------------------------------------- corpus-wide rules on a small tree
 
-NAMED = (
-    "essay.yaml",
-    "notes/032.yaml",
-    "quotations/financial-times-arms-control-raids.yaml",
-    "works/financialtimes1973aug09.yaml",
-    "works/gonzalez1984left.yaml",
-    "agents/financial-times.yaml",
-    "agents/gonzalez-mike.yaml",
-)
+NAMED = MINIMAL_RECORDS
 
 
 def make_tree(tmp_path: Path) -> Path:

@@ -9,6 +9,8 @@ into the right kind directory and validated in the context of a small tree of th
 
 from __future__ import annotations
 
+from tests.support import MINIMAL_RECORDS
+
 import shutil
 import tempfile
 from pathlib import Path
@@ -27,15 +29,7 @@ from tests.conftest import ESSAY_PATH
 pytestmark = pytest.mark.filterwarnings("ignore:Accessing the 'model_fields' attribute on the instance is deprecated")
 
 RECORDS = Path(__file__).resolve().parents[1] / "records"
-BASES = (
-    "essay.yaml",
-    "notes/032.yaml",
-    "quotations/financial-times-arms-control-raids.yaml",
-    "works/financialtimes1973aug09.yaml",
-    "works/gonzalez1984left.yaml",
-    "agents/financial-times.yaml",
-    "agents/gonzalez-mike.yaml",
-)
+BASES = MINIMAL_RECORDS
 TEXTS = {rel: (RECORDS / rel).read_text(encoding="utf-8") for rel in BASES}
 TEXT = ReferenceText.from_file(ESSAY_PATH) if ESSAY_PATH.is_file() else None  # the rules that need it are skipped without it
 

@@ -39,7 +39,9 @@ def stats(corpus: Corpus) -> dict:
     def attribution(q) -> str:
         if q.source is not None:
             return f"source {q.source.level.value}"
-        return "named speaker, quoted only in the essay" if q.speakers else "speaker unknown"
+        if q.speakers:
+            return "named speaker, quoted only in the essay"
+        return "speaker described, not identified" if q.speaker_description else "speaker unknown"
 
     levels = Counter(note_level(n) for n in corpus.notes.values())
     return {

@@ -9,19 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from chilecite.citing import (
-    ATTRIBUTED_MARK,
-    BUNDLED_STYLES,
-    FORMATS,
-    NotFound,
-    StyleNotFound,
-    cite_note,
-    cite_quotation,
-    cite_record,
-    quotation,
-    render_item,
-    resolve_style,
-)
+from chilecite.citing import ATTRIBUTED_MARK, FORMATS, cite_note, cite_quotation, cite_record, quotation
+from chilecite.processor import BUNDLED_STYLES, NotFound, StyleNotFound, render_item, resolve_style
 from chilecite.loading import load_corpus
 from chilecite.models import Level
 
@@ -170,7 +159,7 @@ PARTICLE = {"id": "particle", "type": "book", "title": "Historia de Chile", "aut
 
 @pytest.mark.parametrize("style", BUNDLED_STYLES)
 def test_organisation_and_particle_names(style):
-    from chilecite.citing import processor_item
+    from chilecite.processor import processor_item
 
     info = resolve_style(style)
     org = render_item(info, processor_item({**ORG, "author": [{"literal": "Partido Socialista de Chile"}]}))

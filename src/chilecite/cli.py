@@ -222,3 +222,5 @@ from chilecite.cli_quotes import cite, quote, quotes, search  # noqa: E402
 
 for _command in (quote, quotes, search, cite):
     cli.add_command(_command)
+from chilecite.cli_import import import_
+cli.add_command(import_)

@@ -28,7 +28,8 @@ def _fail(exc: Exception) -> click.ClickException:
 @pass_env
 def quote(env: Env, quotation_id: str, style: str, fmt: str) -> None:
     """Print a quotation with its citation, as quoted in the essay."""
-    from chilecite.citing import NotFound, StyleNotFound, cite_quotation
+    from chilecite.citing import cite_quotation
+    from chilecite.processor import NotFound, StyleNotFound
 
     try:
         cited = cite_quotation(env.corpus(), quotation_id, style, fmt)
@@ -45,7 +46,7 @@ def quote(env: Env, quotation_id: str, style: str, fmt: str) -> None:
 @pass_env
 def quotes(env: Env, by: str | None, section: str | None, note: int | None, fmt: str) -> None:
     """List the quotations in essay order (json: every field of every record)."""
-    from chilecite.citing import NotFound
+    from chilecite.processor import NotFound
     from chilecite.search import quotation_record, select_quotations
 
     corpus = env.corpus()
@@ -90,7 +91,8 @@ def search(env: Env, words: tuple[str, ...], fmt: str, limit: int) -> None:
 @pass_env
 def cite(env: Env, number: int, style: str, fmt: str) -> None:
     """Print the formatted citation(s) of note N, each with its identification level."""
-    from chilecite.citing import NotFound, StyleNotFound, cite_note
+    from chilecite.citing import cite_note
+    from chilecite.processor import NotFound, StyleNotFound
 
     try:
         cited = cite_note(env.corpus(), number, style, fmt)

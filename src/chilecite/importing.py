@@ -196,14 +196,17 @@ def _whole_group(name: str) -> bool:
     """Whether the name is one brace group, `{...}`, from its first character to its last."""
     if not (name.startswith("{") and name.endswith("}")):
         return False
-    depth = 0
-    for i, char in enumerate(name):
+    depth, i = 0, 0
+    while i < len(name):
+        char = name[i]
         if char == "\\":
+            i += 2  # an escaped character, `\{` included, opens or closes nothing
             continue
         depth += {"{": 1, "}": -1}.get(char, 0)
         if depth == 0 and i < len(name) - 1:
             return False
-    return True
+        i += 1
+    return depth == 0
 
 
 def _ascii_words(text: str) -> list[str]:
@@ -215,11 +218,12 @@ def _slug(text: str) -> str:
 
 
 def _language(value: str) -> str | None:
-    lowered = value.strip().lower()
-    if lowered in LANGUAGES:
-        return LANGUAGES[lowered]
-    if _BCP47_RE.match(value.strip().split("-")[0].lower() + value.strip()[len(value.strip().split("-")[0]):]):
-        head, _, rest = value.strip().partition("-")
+    """A BibLaTeX language name (`spanish`) or a BCP 47 tag (`es`, `en-GB`) as a BCP 47 tag."""
+    value = value.strip()
+    if value.lower() in LANGUAGES:
+        return LANGUAGES[value.lower()]
+    head, _, rest = value.partition("-")
+    if _BCP47_RE.match(head.lower() + ("-" + rest if rest else "")):
         return head.lower() + ("-" + rest if rest else "")
     return None
 
@@ -243,7 +247,8 @@ class _Pending:
     key: str
     data: dict[str, Any]
     origin: dict[str, str] = field(default_factory=dict)  # model field -> BibTeX field
-    parent_ref: tuple[str, str, str] | None = None  # (how, value, BibTeX field): crossref or booktitle
+    crossref: tuple[str, str] | None = None  # (key, BibTeX field): crossref or xref
+    booktitle: str | None = None  # a chapter's book title, to find its parent by
 
 
 class _Importer:
@@ -301,7 +306,7 @@ class _Importer:
         else:
             match = _BAD_KEY_RE.search(block.raw or "")
             key = match.group(1) if match else None
-            error = str(block.error).strip() or type(block.error).__name__
+            error = (getattr(block.error, "abort_reason", None) or str(block.error)).strip() or type(block.error).__name__
             message = f"entry{f' {key!r}' if key else ''} could not be parsed: {error}; not imported"
         self.problem("CC071", message, _line(block), key)
 
@@ -411,16 +416,14 @@ class _Importer:
             if rest := [w for w in keywords if w not in markers]:
                 data["keywords"], origin["keywords"] = rest, "keywords"
 
-        parent_ref = None
-        if wtype is _W.chapter or "crossref" in fields or "xref" in fields:
-            for name in ("crossref", "xref"):
-                if (ref := take(name)) is not None:
-                    if parent_ref is None:
-                        parent_ref = ("key", ref, name)
-                    else:
-                        self.unmapped(entry, name, f"a second parent reference ('{ref}')")
-            if wtype is _W.chapter and (booktitle := take("booktitle")) is not None:
-                parent_ref = parent_ref or ("title", booktitle, "booktitle")
+        crossref = None
+        for name in ("crossref", "xref"):
+            if (ref := take(name)) is not None:
+                if crossref is None:
+                    crossref = (ref, name)
+                else:
+                    self.unmapped(entry, name, f"a second parent reference ('{ref}')")
+        booktitle = take("booktitle") if wtype is _W.chapter else None
 
         for name in fields:
             if name not in used:
@@ -430,12 +433,14 @@ class _Importer:
 
         key = self._key(entry, data)
         self.result.keys[entry.key] = key
-        self.pending.append(_Pending(entry, key, data, origin, parent_ref))
+        self.pending.append(_Pending(entry, key, data, origin, crossref, booktitle))
 
     def _dates(self, entry: Entry, take, data: dict[str, Any], origin: dict[str, str]) -> None:
         for target, name in (("issued", "date"), ("original_date", "origdate")):
             if (value := take(name)) is not None:
                 try:
+                    if value.startswith("/") or value.endswith("/"):
+                        raise ValueError("an open-ended range has no end to record")
                     data[target], origin[target] = DateSpan.parse(value), name
                 except ValueError as exc:
                     self.unmapped(entry, name, f"'{_short(value)}' is not a date chilecite can record ({exc})")
@@ -566,35 +571,31 @@ class _Importer:
     # ------------------------------------------------------------------ parents
 
     def _resolve_parent(self, item: _Pending) -> None:
-        if item.parent_ref is None:
-            return
-        how, value, bibfield = item.parent_ref
         entry = item.entry
-        if how == "key":
+        if item.crossref:
+            value, bibfield = item.crossref
             parent = self.result.keys.get(value) or (value if value in self.corpus.works else None)
             if parent is None:
                 self.unmapped(entry, bibfield, f"'{value}' is neither an entry of this file nor a work in the corpus")
             else:
                 item.data["parent"], item.origin["parent"] = parent, bibfield
-                if "booktitle" in {f.key.lower() for f in entry.fields}:
-                    self._check_booktitle(item, parent)
+        if item.booktitle is None:
             return
-        wanted = fold(value)
+        if "parent" in item.data:
+            title = self._parent_data(item.data["parent"]).get("title")
+            if title is None or fold(title) != fold(item.booktitle):
+                self.unmapped(entry, "booktitle", f"'{_short(item.booktitle)}' is not the title of the parent {item.data['parent']}")
+            return
+        wanted = fold(item.booktitle)
         in_file = [p.key for p in self.pending if p.entry.entry_type.lower() in BOOK_TYPES and fold(p.data.get("title") or "") == wanted]
         in_corpus = [k for k, w in sorted(self.corpus.works.items()) if w.type is _W.book and w.title and fold(w.title) == wanted]
         matches = in_file or in_corpus
         if len(matches) == 1:
-            item.data["parent"], item.origin["parent"] = matches[0], bibfield
+            item.data["parent"], item.origin["parent"] = matches[0], "booktitle"
         elif matches:
-            self.unmapped(entry, bibfield, f"'{_short(value)}' matches several books ({', '.join(matches)}); set `parent` by hand")
+            self.unmapped(entry, "booktitle", f"'{_short(item.booktitle)}' matches several books ({', '.join(matches)}); set `parent` by hand")
         else:
-            self.unmapped(entry, bibfield, f"'{_short(value)}' is no book entry of this file or work of the corpus; import the book too, or set `parent` by hand")
-
-    def _check_booktitle(self, item: _Pending, parent: str) -> None:
-        booktitle = next(_clean(f.value) for f in item.entry.fields if f.key.lower() == "booktitle")
-        title = self._parent_data(parent).get("title")
-        if title is None or fold(title) != fold(booktitle):
-            self.unmapped(item.entry, "booktitle", f"'{_short(booktitle)}' is not the title of the parent {parent}")
+            self.unmapped(entry, "booktitle", f"'{_short(item.booktitle)}' is no book entry of this file or work of the corpus; import the book too, or set `parent` by hand")
 
     def _parent_data(self, key: str) -> dict[str, Any]:
         for other in self.pending:

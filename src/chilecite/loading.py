@@ -70,8 +70,33 @@ def _resolve_plain(value: str) -> Any:
     return value
 
 
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where flow brackets first nest deeper than MAX_DEPTH, if they do. Checked before parsing
+    because libyaml's scanner reads a flow collection ahead, and newer releases stop at their own
+    limit, at a position of their own."""
+    depth, quote = 0, ""
+    for number, line in enumerate(text.split("\n"), 1):
+        for column, char in enumerate(line, 1):
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "#" and (column == 1 or line[column - 2] in " \t"):
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return number, column
+            elif char in "]}":
+                depth = max(0, depth - 1)
+        quote = quote if quote == '"' else ""  # a single-quoted scalar may not span lines in a record
+    return None
+
+
 def parse_yaml(text: str) -> Parsed:
     """Parse one YAML document into plain data, refusing duplicate keys, anchors, aliases and object tags."""
+    if deep := _too_deep(text):
+        raise YamlRefused("CC001", f"nesting deeper than {MAX_DEPTH} levels", "Records are a few levels deep; flatten the value.", *deep)
     positions: dict[Path_, tuple[int, int]] = {}
     events = yaml.parse(text, Loader=_YAML_LOADER)
 

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 from pydantic import BaseModel
 
 from chilecite.loading import Corpus
-from chilecite.models import Citation, Level, Person, Quotation, Work
+from chilecite.models import Citation, Level
 from chilecite.report import Problem, Report, Severity
 from chilecite.text import ReferenceText
 from chilecite.values import DOI_RE, PageSpan, PartialDate, isbn_is_valid

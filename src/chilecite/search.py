@@ -205,7 +205,7 @@ def _hit(kind: str, rid: str, fields: list[tuple[str, str]], query: list[str]) -
 def select_quotations(corpus: Corpus, *, by: str | None = None, section: str | None = None, note: int | None = None) -> list[tuple[str, Quotation]]:
     """Quotations in essay order, filtered by speaker (agent id or part of a name, accents ignored),
     section (heading words, or its number: 1 is the untitled opening) and note number."""
-    from chilecite.citing import NotFound
+    from chilecite.processor import NotFound
 
     selected = sorted(corpus.quotations.items(), key=lambda kv: (kv[1].anchor.position.start, kv[0]))
     if by:

@@ -140,7 +140,7 @@ def _explained(item: dict, js_only: set[str], py_only: set[str]) -> bool:
 def test_citeproc_py_agrees_with_citeproc_js_in_substance(tmp_path: Path, corpus) -> None:
     """Every work in every bundled style: the same words in the reference entry from chilecite's
     citeproc-py rendering and from citeproc-js (Zotero's engine), or a difference the README lists."""
-    from chilecite.citing import bundled_style_names, render_item, resolve_style, work_item
+    from chilecite.processor import bundled_style_names, render_item, resolve_style, work_item
 
     _node_modules()
     items = json.loads(export_csl_json(corpus))

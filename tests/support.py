@@ -13,7 +13,9 @@ ESSAY = ROOT.parent / "shared" / "essay" / "gonzalez-1984-the-left-and-the-coup-
 CSL_SCHEMA = ROOT.parent / "shared" / "csl" / "csl-data.json"
 
 
-# The smallest records tree that loads: the essay, its work and author, note 32 with its work and agent.
+# The smallest records tree that loads — the essay, its work and author, note 32 with its work and
+# agent — pinned in tests/fixtures/records so that research on the bundled records cannot move it.
+MINIMAL_ROOT = ROOT / "tests" / "fixtures" / "records"
 MINIMAL_RECORDS = (
     "essay.yaml",
     "notes/032.yaml",

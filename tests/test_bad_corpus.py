@@ -9,7 +9,7 @@ in tmp_path (TREE_CASES); the 10 MB file (CC006) is generated at runtime.
 
 from __future__ import annotations
 
-from tests.support import MINIMAL_RECORDS
+from tests.support import MINIMAL_RECORDS, MINIMAL_ROOT
 
 import json
 import re
@@ -182,7 +182,7 @@ def make_tree(tmp_path: Path) -> Path:
     root = tmp_path / "records"
     for rel in NAMED:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(RECORDS / rel, root / rel)
+        shutil.copyfile(MINIMAL_ROOT / rel, root / rel)
     return root
 
 

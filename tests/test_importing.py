@@ -162,22 +162,9 @@ def _name(agent) -> str:
     return " ".join(unicodedata.normalize("NFC", agent.display_name).split())
 
 
-def _representable(agent) -> bool:
-    """Names the exporter writes unambiguously: no comma, no ` and ` outside the brace group it puts
-    round a compound family name, and no suffix without a given name (it writes `Family, Jr.`, which
-    BibTeX reads as given name `Jr.`)."""
-    if isinstance(agent, Organisation):
-        return True
-    if agent.suffix and not agent.given:
-        return False
-    loose = [p for p in (agent.given, agent.particle, agent.suffix) if p] + ([] if " " in agent.family else [agent.family])
-    return not any("," in p or " and " in f" {p.lower()} " for p in [*loose, agent.family])
-
-
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(work=s.works, person=s.persons, org=s.organisations)
 def test_biblatex_export_imports_back(work: Work, person: Person, org: Organisation) -> None:
-    assume(_representable(person))
     assume(fold(person.display_name) != fold(org.display_name))  # else they are one agent, by design
     source = _single_work_corpus(work, {"a-person": person, "an-org": org})
     result = import_bibtex(export_biblatex(source, ExportOptions(include_essay=False)), Corpus())

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from chilecite.cli import cli
 from chilecite.loading import YamlRefused, load_corpus, parse_yaml
-from tests.support import RECORDS
+from tests.support import MINIMAL_ROOT, RECORDS
 
 
 def _tree(tmp_path: Path) -> Path:
@@ -20,7 +20,7 @@ def _tree(tmp_path: Path) -> Path:
     for rel in ("essay.yaml", "works/gonzalez1984left.yaml", "agents/gonzalez-mike.yaml", "notes/032.yaml",
                 "works/financialtimes1973aug09.yaml", "agents/financial-times.yaml"):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(RECORDS / rel, root / rel)
+        shutil.copy(MINIMAL_ROOT / rel, root / rel)
     return root
 
 

@@ -9,7 +9,7 @@ into the right kind directory and validated in the context of a small tree of th
 
 from __future__ import annotations
 
-from tests.support import MINIMAL_RECORDS
+from tests.support import MINIMAL_RECORDS, MINIMAL_ROOT
 
 import shutil
 import tempfile
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Accessing the 'model_fields' att
 
 RECORDS = Path(__file__).resolve().parents[1] / "records"
 BASES = MINIMAL_RECORDS
-TEXTS = {rel: (RECORDS / rel).read_text(encoding="utf-8") for rel in BASES}
+TEXTS = {rel: (MINIMAL_ROOT / rel).read_text(encoding="utf-8") for rel in BASES}
 TEXT = ReferenceText.from_file(ESSAY_PATH) if ESSAY_PATH.is_file() else None  # the rules that need it are skipped without it
 
 # A small context tree, and a scratch directory per kind for the mutated file, made once.
@@ -38,7 +38,7 @@ _WORK = Path(tempfile.mkdtemp(prefix="chilecite-mutations-"))
 TREE = _WORK / "records"
 for _rel in BASES:
     (TREE / _rel).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(RECORDS / _rel, TREE / _rel)
+    shutil.copyfile(MINIMAL_ROOT / _rel, TREE / _rel)
 SCRATCH = _WORK / "scratch"
 
 

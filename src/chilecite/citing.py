@@ -97,6 +97,8 @@ class CitedQuotation:
     note: int | None
     source_work: str | None
     source_level: str | None  # stated, verified, attributed, or None when known only through the essay
+    via_work: str | None  # a secondary work the essay's wording was found in, quoting the original
+    via_level: str | None
     style: str
     style_class: str
     fmt: str
@@ -126,6 +128,7 @@ class CitedQuotation:
             "note": self.note,
             "source": {"work": self.source_work, "level": self.source_level} if self.source_work else None,
             "source_level": self.source_level,
+            "via": {"work": self.via_work, "level": self.via_level} if self.via_work else None,
             "style": self.style,
             "style_class": self.style_class,
             "citation": self.citation,
@@ -224,6 +227,8 @@ def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str
         note=record.note,
         source_work=source.work if source else None,
         source_level=source.level.value if source else None,
+        via_work=record.via.work if record.via else None,
+        via_level=record.via.level.value if record.via else None,
         style=info.name,
         style_class=info.style_class,
         fmt=fmt,

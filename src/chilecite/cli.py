@@ -218,9 +218,9 @@ def main() -> None:
     cli(prog_name="chilecite")
 
 
+# Commands defined beside their stage, registered here explicitly.
+from chilecite.cli_import import import_  # noqa: E402
 from chilecite.cli_quotes import cite, quote, quotes, search  # noqa: E402
 
-for _command in (quote, quotes, search, cite):
+for _command in (quote, quotes, search, cite, import_):
     cli.add_command(_command)
-from chilecite.cli_import import import_
-cli.add_command(import_)

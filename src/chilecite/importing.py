@@ -57,7 +57,7 @@ from typing import Any, Literal
 
 import bibtexparser
 from bibtexparser.library import Library
-from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors
+from bibtexparser.middlewares import LatexDecodingMiddleware
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, ParsingFailedBlock, Preamble
 from pydantic import ValidationError
@@ -105,6 +105,9 @@ SUBTYPES = {"newspaper": _W.article_newspaper, "magazine": _W.article_magazine}
 
 NAME_FIELDS = (("author", "authors"), ("editor", "editors"), ("translator", "translators"))
 VERBATIM = frozenset({"url", "doi", "eprint", "file", "date", "origdate", "eventdate", "urldate", "crossref", "xref", "ids"})
+# Name lists are split and decoded name by name, so that a brace group (an organisation) is seen.
+UNDECODED = VERBATIM | {bibfield for bibfield, _ in NAME_FIELDS}
+_AND_RE = re.compile(r"[ \t\r\n]+and[ \t\r\n]+", re.IGNORECASE)
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
 STOPWORDS = frozenset({"a", "an", "the", "on", "of", "el", "la", "los", "las", "de", "del", "y"})
@@ -158,12 +161,12 @@ class ImportResult:
 
 
 class _Decode(LatexDecodingMiddleware):
-    """LaTeX decoding for every field but the verbatim ones (URLs, DOIs, EDTF dates, keys)."""
+    """LaTeX decoding for every field but the verbatim ones (URLs, DOIs, EDTF dates, keys) and the names."""
 
     def transform_entry(self, entry: Entry, library: Library) -> Block:
         held = {}
         for f in entry.fields:
-            if f.key.lower() in VERBATIM and isinstance(f.value, str):
+            if f.key.lower() in UNDECODED and isinstance(f.value, str):
                 held[f.key] = f.value
                 f.value = _Held(f.value)  # not a str: the decoder passes it by
         block = super().transform_entry(entry, library)
@@ -182,7 +185,7 @@ def import_bibtex(text: str, corpus: Corpus, *, source: str | None = None) -> Im
     """Map the BibTeX/BibLaTeX `text` to work and agent records in the context of `corpus`.
 
     `source` is the file name problems point to (with the entry's or field's line)."""
-    library = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors(), _Decode(decoder=latex_decoder())])
+    library = bibtexparser.parse_string(text, append_middleware=[_Decode(decoder=latex_decoder())])
     return _Importer(corpus, source).run(library)
 
 
@@ -362,7 +365,7 @@ class _Importer:
         for bibfield, role in NAME_FIELDS:
             if bibfield in fields:
                 used.add(bibfield)
-                ids = [aid for raw in _as_list(fields[bibfield].value) if (aid := self._agent(entry, bibfield, raw))]
+                ids = [aid for raw in split_names(fields[bibfield].value) if (aid := self._agent(entry, bibfield, raw))]
                 if ids:
                     data[role], origin[role] = ids, bibfield
 
@@ -627,8 +630,23 @@ class _Importer:
                         raise
 
 
-def _as_list(value: Any) -> list[str]:
-    return value if isinstance(value, list) else [value]
+def split_names(value: str) -> list[str]:
+    """A BibTeX name list split at ` and ` outside braces. (bibtexparser's `SeparateCoAuthors` loses
+    a word ending in an escape before ` and `: `0, 0 \\% and {0}` gives `0, 0` and `{0}`.)"""
+    names, start, depth, i = [], 0, 0, 0
+    while i < len(value):
+        char = value[i]
+        if char == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and (match := _AND_RE.match(value, i)):
+            names.append(value[start:i])
+            start = i = match.end()
+            continue
+        i += 1
+    names.append(value[start:])
+    return [name.strip() for name in names if name.strip()]
 
 
 def _line(block: Block) -> int | None:

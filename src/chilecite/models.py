@@ -233,6 +233,11 @@ class Quotation(Record):
         None, description="Why the quotation is tied to this note, or to none, when that is not simply the marker at its end."
     )
     source: Citation | None = Field(None, description="The original work where the words were first printed or spoken, where identified.")
+    via: Citation | None = Field(
+        None,
+        description="A secondary work in which the essay's wording was found, itself quoting the original (the essay's likely source); "
+        "the original, where known, goes in `source`.",
+    )
     original_language: str | None = Field(None, description="BCP 47 language the words were first spoken or written in (`es`); the essay prints a translation.")
     occasion: str | None = Field(None, description="Where or when the words were said or written, where known.")
     date: Date | None = Field(None, description="When the words were said or written, where known.")

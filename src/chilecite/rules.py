@@ -68,6 +68,8 @@ def _citations(ctx: Context) -> Iterator[tuple[str, str | int, tuple, Citation]]
     for qid, quotation in ctx.corpus.quotations.items():
         if quotation.source:
             yield "quotations", qid, ("source",), quotation.source
+        if quotation.via:
+            yield "quotations", qid, ("via",), quotation.via
 
 
 def _strings(value: object, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
@@ -515,6 +517,9 @@ RULES: tuple[Rule, ...] = (
     Rule("CC061", WARNING, "Work cited by no note", "Cite it from a note or quotation, or remove it.", works_cited),
     Rule("CC062", WARNING, "Quotation tied to no note, without a reason", "Set `note`, or say in `note_reason` why there is none.", quotations_tied),
     Rule("CC063", WARNING, "Quotation without a speaker", "Name who is quoted in `speakers`, or say who in `speaker_description`.", speakers_named),
+    Rule("CC070", WARNING, "Imported field not mapped", "Copy what matters into the record by hand (often into `comment`), or leave it out."),
+    Rule("CC071", ERROR, "Imported entry could not be parsed", "Fix the entry in the reference manager or the .bib file and import it again."),
+    Rule("CC072", WARNING, "Imported citation key renamed (taken, or not in the agreed form)", "Cite the work by its new key; if it is the corpus work of that key, keep that record instead."),
 )
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 

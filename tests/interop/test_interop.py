@@ -134,7 +134,14 @@ def _words(text: str) -> set[str]:
 def _explained(item: dict, js_only: set[str], py_only: set[str]) -> bool:
     """Differences the README lists as citeproc-py's remaining limits."""
     season = item.get("issued", {}).get("season")
-    return bool(season) and js_only <= SEASONS and not py_only  # citeproc-py does not render seasons
+    if season and js_only <= SEASONS and not py_only:
+        return True  # citeproc-py does not render seasons
+    if "author" not in item and not js_only:
+        # citeproc-py repeats the variable it substituted for the missing author (editor, container)
+        substituted = {"edited", "ed", "eds"} | _words(item.get("container-title", ""))
+        substituted |= {w for name in item.get("editor", []) for w in _words(" ".join(name.values()))}
+        return py_only <= substituted
+    return False
 
 
 def test_citeproc_py_agrees_with_citeproc_js_in_substance(tmp_path: Path, corpus) -> None:

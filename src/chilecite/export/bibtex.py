@@ -8,6 +8,7 @@ BibLaTeX uses its native types and fields, UTF-8, ISO 8601/EDTF dates and `langi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Literal
 
@@ -18,7 +19,7 @@ from bibtexparser.writer import BibtexFormat
 from chilecite.export.common import LANGIDS, ExportItem, ExportOptions, is_published_letter, select_items
 from chilecite.export.latex import escape, organisation, protect_title
 from chilecite.loading import Corpus
-from chilecite.models import Agent, Organisation, WorkType
+from chilecite.models import Agent, Organisation, Person, WorkType
 from chilecite.values import DateSpan
 
 Dialect = Literal["bibtex", "biblatex"]
@@ -41,18 +42,25 @@ def _names(agents: tuple[Agent, ...], ascii: bool) -> str | None:
         if isinstance(agent, Organisation):
             names.append(organisation(agent.name, ascii=ascii))
             continue
-        family = escape(agent.family, ascii=ascii)
-        if " " in agent.family:
-            family = "{" + family + "}"  # a compound family name (e.g. two surnames) is one unit
+        family = _name_part(agent.family, ascii, group=" " in agent.family)  # two surnames are one unit
         if agent.particle:
-            family = f"{escape(agent.particle, ascii=ascii)} {family}"
-        parts = [family]
-        if agent.suffix:
-            parts.append(escape(agent.suffix, ascii=ascii))
-        if agent.given:
-            parts.append(escape(agent.given, ascii=ascii))
-        names.append(", ".join(parts))
+            family = f"{_name_part(agent.particle, ascii)} {family}"
+        given = _name_part(agent.given, ascii) if agent.given else ""
+        if agent.suffix:  # "von Last, Jr, First": an absent First is an empty group, never a trailing comma
+            names.append(f"{family}, {_name_part(agent.suffix, ascii)}, {given or '{}'}")
+        else:
+            names.append(f"{family}, {given}" if given else family)
     return " and ".join(names) or None
+
+
+_SEPARATOR_RE = re.compile(r",|\band\b", re.IGNORECASE)
+
+
+def _name_part(text: str, ascii: bool, *, group: bool = False) -> str:
+    """One part of a BibTeX name, braced when it holds a comma or the word "and", which BibTeX
+    would otherwise read as name separators."""
+    escaped = escape(text, ascii=ascii)
+    return "{" + escaped + "}" if group or _SEPARATOR_RE.search(text) else escaped
 
 
 def _howpublished(item: ExportItem, ascii: bool) -> str | None:
@@ -124,8 +132,10 @@ def _bibtex_fields(item: ExportItem, options: ExportOptions) -> tuple[str, dict[
         f.pop("editor")
     if bibtype == "article" and f.get("number") and not f.get("volume"):
         f["volume"] = f.pop("number")  # a journal numbered by issue only: plain.bst wants a volume
-    if not f.get("author") and not f.get("editor"):
-        f["key"] = escape(work.container_title or work.title or item.key, ascii=ascii)  # what plain.bst sorts by
+    if not f.get("author"):  # plain.bst sorts @misc by author or key, never by editor
+        first_editor = (item.editors or (item.parent.editors if item.parent else ()))[:1]
+        label = first_editor[0].family if first_editor and isinstance(first_editor[0], Person) else None
+        f["key"] = escape(label or work.container_title or work.title or item.key, ascii=ascii)
     if f.get("month") and not f.get("year"):
         f.pop("month")
     f["note"] = escape(f["note"], ascii=ascii)

@@ -32,7 +32,7 @@ def bibtex(env: Env, file: Path, out: Path, dry_run: bool, fmt: str) -> None:
 
     Keys and agents are checked against the corpus (--records, or the bundled one); every field
     that has no place in a record is reported, never silently dropped."""
-    from chilecite.importing import import_bibtex
+    from chilecite.importing import import_bibtex, write_records
     from chilecite.report import Report, render_json, render_text
 
     try:
@@ -43,9 +43,11 @@ def bibtex(env: Env, file: Path, out: Path, dry_run: bool, fmt: str) -> None:
     problems = list(result.problems)
     written: list[str] = []
     if not dry_run:
-        problems += _refusals(result, out)
-        if not any(p.code == "CC010" for p in problems):
-            written = _write(result, out)
+        try:
+            refused, written = write_records(result, out)
+        except OSError as exc:
+            raise click.ClickException(f"{exc.filename}: cannot write: {exc.strerror}") from None
+        problems += refused
     report = Report(problems=problems, checked_files=1)
     if fmt == "json":
         payload = json.loads(render_json(report))
@@ -60,27 +62,3 @@ def bibtex(env: Env, file: Path, out: Path, dry_run: bool, fmt: str) -> None:
             click.echo(f"wrote {path}")
         click.echo(render_text(report), nl=False)
     sys.exit(report.exit_code())
-
-
-def _refusals(result, out: Path) -> list:
-    """An error for every record file that already exists: nothing is ever overwritten."""
-    from chilecite.report import Problem, Severity
-
-    return [Problem(code="CC010", severity=Severity.error, message=f"{out / r.relative_path} already exists; nothing was written",
-                    hint="Remove or rename the existing record, or import without this entry.", file=str(out / r.relative_path),
-                    record=r.id) for r in result.records if (out / r.relative_path).exists()]
-
-
-def _write(result, out: Path) -> list[str]:
-    from chilecite.files import write_atomic
-
-    written = []
-    for record in result.records:
-        path = out / record.relative_path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, record.text)
-        except OSError as exc:
-            raise click.ClickException(f"{path}: cannot write: {exc.strerror}") from None
-        written.append(str(path))
-    return written

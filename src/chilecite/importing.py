@@ -53,6 +53,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import bibtexparser
@@ -628,6 +629,28 @@ class _Importer:
                         self.unmapped(item.entry, item.origin.get(name, name), f"'{_short(str(data.pop(name)))}' is not valid: {error['msg']}")
                     else:
                         raise
+
+
+def write_records(result: ImportResult, out: Path) -> tuple[list[Problem], list[str]]:
+    """Write the imported records under `out`, all or nothing: when any target file exists, an
+    error for each and nothing written (a record is never overwritten). Returns (refusals, written)."""
+    from chilecite.files import write_atomic
+
+    refusals = [
+        Problem(code="CC010", severity=Severity.error, message=f"{out / r.relative_path} already exists; nothing was written",
+                hint="Remove or rename the existing record, or import without this entry.", file=str(out / r.relative_path), record=r.id)
+        for r in result.records
+        if (out / r.relative_path).exists()
+    ]
+    if refusals:
+        return refusals, []
+    written = []
+    for record in result.records:
+        path = out / record.relative_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, record.text)
+        written.append(str(path))
+    return [], written
 
 
 def split_names(value: str) -> list[str]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from chilecite.models import Citation, Level, Locator, Note, NoteAnchor, Organisation, Person, Support, Work, WorkType
+from chilecite.models import (
+    Citation, Essay, Level, Locator, Note, NoteAnchor, Organisation, Person, Quotation, QuotationAnchor, Section, Support,
+    TextPositionSelector, TextQuoteSelector, Transcription, Work, WorkType,
+)
 from chilecite.values import DateSpan, PageSpan, PartialDate
 
 # Text a contributor could write: any printable Unicode, including LaTeX specials and accents,
@@ -57,4 +60,34 @@ notes = st.builds(
     status=st.sampled_from(["identified", "unidentified"]),
     citations=st.lists(citations, max_size=3),
     commentary=st.none() | text,
+)
+
+# Selector context is verbatim text: it may begin or end with a space, so it is not trimmed.
+context = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), max_size=32)
+quotations = st.builds(
+    Quotation,
+    display=st.sampled_from(["block", "inline"]),
+    speakers=st.lists(ident, max_size=2),
+    speaker_description=st.none() | text,
+    note=st.none() | st.integers(1, 86),
+    note_reason=st.none() | text,
+    source=st.none() | citations,
+    via=st.none() | citations,
+    original_language=st.none() | st.sampled_from(["es", "en", "it"]),
+    occasion=st.none() | text,
+    date=st.none() | date_spans,
+    anchor=st.builds(
+        QuotationAnchor,
+        paragraph=st.integers(1, 163),
+        quote=st.builds(TextQuoteSelector, exact=text, prefix=context, suffix=context),
+        position=st.builds(TextPositionSelector, start=st.integers(0, 10**6), end=st.integers(0, 10**6)),
+    ),
+)
+essays = st.builds(
+    Essay,
+    key=ident,
+    transcription=st.builds(Transcription, title=text, url=st.none() | st.just("https://example.org/x"), transcribed_by=st.none() | text),
+    text_sha256=st.from_regex(r"[0-9a-f]{64}", fullmatch=True),
+    text_file=text,
+    sections=st.lists(st.builds(Section, heading=st.none() | text, first_paragraph=st.integers(1, 200), last_paragraph=st.integers(1, 200)), min_size=1, max_size=4),
 )

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from pydantic import TypeAdapter, ValidationError
 
 from chilecite.loading import parse_yaml
-from chilecite.models import Agent, Note, Work
+from chilecite.models import Agent, Essay, Note, Quotation, Work
 from chilecite.values import DateSpan, PageSpan, isbn_is_valid
 from chilecite.writing import dump_record, record_to_data
 from tests import strategies as s
@@ -122,6 +122,18 @@ def test_note_yaml_round_trip_is_identity(note: Note) -> None:
 @given(s.agents)
 def test_agent_yaml_round_trip_is_identity(agent) -> None:
     assert _round_trip(agent, TypeAdapter(Agent)) == agent
+
+
+@settings(max_examples=150, deadline=None)
+@given(s.quotations)
+def test_quotation_yaml_round_trip_is_identity(quotation: Quotation) -> None:
+    assert _round_trip(quotation, TypeAdapter(Quotation)) == quotation
+
+
+@settings(max_examples=50, deadline=None)
+@given(s.essays)
+def test_essay_yaml_round_trip_is_identity(essay: Essay) -> None:
+    assert _round_trip(essay, TypeAdapter(Essay)) == essay
 
 
 def test_defaults_are_left_out_of_written_yaml() -> None:

@@ -57,6 +57,7 @@ def test_bib_round_trip_gives_back_titles_names_dates_pages(corpus: Corpus, expo
 
 def test_default_selection_is_every_cited_work_plus_the_essay(corpus: Corpus) -> None:
     cited = {c.work for n in corpus.notes.values() for c in n.citations}
+    cited |= {c.work for q in corpus.quotations.values() for c in (q.source, q.via) if c}  # so every key `quote` cites resolves
     parents = {corpus.works[k].parent for k in cited if corpus.works[k].parent}
     keys = {item["id"] for item in export_csl_items(corpus)}
     assert keys == cited | parents | {corpus.essay.key}
@@ -64,7 +65,8 @@ def test_default_selection_is_every_cited_work_plus_the_essay(corpus: Corpus) ->
 
 def test_selection_by_note_and_level(corpus: Corpus) -> None:
     only32 = {i["id"] for i in export_csl_items(corpus, ExportOptions(notes=frozenset({32}), include_essay=False))}
-    assert only32 == {c.work for c in corpus.notes[32].citations}
+    tied = {c.work for q in corpus.quotations.values() if q.note == 32 for c in (q.source, q.via) if c}
+    assert only32 == {c.work for c in corpus.notes[32].citations} | tied
     stated = export_csl_items(corpus, ExportOptions(min_level=Level.stated, include_essay=False))
     assert stated and all(i["custom"]["chilecite"]["best_level"] == "stated" for i in stated if i["custom"]["chilecite"]["notes"])
 

@@ -26,10 +26,17 @@ class ExportOptions:
 
 @dataclass(frozen=True)
 class Citing:
-    """One note citing a work, at a level."""
+    """One note (or a quotation with no note of its own) citing a work, at a level."""
 
-    note: int
+    note: int | None
     level: Level
+    quotation: str | None = None
+
+    def describe(self) -> str:
+        if self.quotation is None:
+            return f"note {self.note} ({self.level.value})"
+        under = f" under note {self.note}" if self.note is not None else ""
+        return f"the quotation '{self.quotation}'{under} ({self.level.value})"
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,7 @@ class ExportItem:
             return "The host essay; chilecite records its 86 notes and quotations."
         if not self.citing:
             return "Contains a work cited by the essay."
-        parts = [f"note {c.note} ({c.level.value})" for c in self.citing]
+        parts = [c.describe() for c in self.citing]
         return f"Cited in {essay_label}, " + ", ".join(parts) + ". Identification levels: stated = named by the essay; verified = checked against the work; attributed = inferred, not checked."
 
 
@@ -81,6 +88,18 @@ def select_items(corpus: Corpus, options: ExportOptions) -> list[ExportItem]:
         for citation in corpus.notes[number].citations:
             if LEVEL_ORDER[citation.level] <= LEVEL_ORDER[options.min_level] and citation.work in corpus.works:
                 citing.setdefault(citation.work, []).append(Citing(number, citation.level))
+    # A quotation's original and the secondary work its wording was found in go too, so that
+    # every key `chilecite quote` cites is in the export. Notes already citing a work say so.
+    for qid, quotation in sorted(corpus.quotations.items()):
+        if options.notes is not None and quotation.note not in options.notes:
+            continue
+        for citation in (quotation.source, quotation.via):
+            if citation is None or citation.work not in corpus.works or LEVEL_ORDER[citation.level] > LEVEL_ORDER[options.min_level]:
+                continue
+            entries = citing.setdefault(citation.work, [])
+            if not any(c.quotation is None and c.note == quotation.note for c in entries):  # the note itself cites it
+                entries.append(Citing(quotation.note, citation.level, qid))
+    citing = {key: _unique(entries) for key, entries in citing.items()}
     keys = set(citing)
     for key in list(keys):  # a chapter's book and a speech's collection go with it
         parent = corpus.works[key].parent
@@ -93,6 +112,15 @@ def select_items(corpus: Corpus, options: ExportOptions) -> list[ExportItem]:
     elif essay_key in keys and not citing.get(essay_key):
         keys.discard(essay_key)
     return [export_item(corpus, key, tuple(citing.get(key, ())), is_essay=key == essay_key) for key in sorted(keys)]
+
+
+def _unique(entries: list[Citing]) -> list[Citing]:
+    seen, out = set(), []
+    for entry in sorted(entries, key=lambda c: (c.note is None, c.note or 0, c.quotation or "", LEVEL_ORDER[c.level])):
+        if (entry.note, entry.quotation) not in seen:
+            seen.add((entry.note, entry.quotation))
+            out.append(entry)
+    return out
 
 
 def parse_note_ranges(text: str) -> frozenset[int]:

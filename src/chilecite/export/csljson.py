@@ -63,7 +63,7 @@ def csl_item(item: ExportItem) -> dict:
         data["original-date"] = csl_date(work.original_date)
     data["custom"] = {
         "chilecite": {
-            "notes": [{"note": c.note, "level": c.level.value} for c in item.citing],
+            "notes": [{"note": c.note, "level": c.level.value, **({"quotation": c.quotation} if c.quotation else {})} for c in item.citing],
             "best_level": item.best_level.value if item.best_level else None,
             "original_language": work.original_language,
             "is_essay": item.is_essay,

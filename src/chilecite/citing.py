@@ -183,6 +183,9 @@ def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str
         locator = (source.locator.label, source.locator.value) if source.locator and source.level != Level.attributed else None
         original = render_item(info, work_item(corpus, source.work), locator)
     attributed = source is not None and source.level == Level.attributed
+    # Words spoken by someone other than the original's author (Tomic in Zammit's collection)
+    # name the speaker first: "Radomiro Tomic, in J. Ann Zammit, ed., …".
+    speaker_elsewhere = source is not None and bool(record.speakers) and not set(record.speakers) & set(corpus.works[source.work].authors)
     names_full = [agent_name(corpus, a) for a in record.speakers]
     names_short = [agent_name(corpus, a, short=True) for a in record.speakers]
     connector = info.connector
@@ -193,7 +196,8 @@ def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str
         if info.is_note:
             essay_part = f"{essay_form.rstrip('.')}, {loc}."
             if orig is not None:
-                return f"{orig.rstrip('.')}{mark}, {connector} {essay_part}"
+                lead = f"{escape(_join_names(names_full))}, in " if speaker_elsewhere else ""
+                return f"{lead}{orig.rstrip('.')}{mark}, {connector} {essay_part}"
             if names_full:
                 return f"{escape(_join_names(names_full))}, {connector} {essay_part}"
             return f"{connector[:1].upper()}{connector[1:]} {essay_part}"
@@ -214,7 +218,7 @@ def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str
     rich = compose(original.citation_html if original else None, essay.citation_html, html.escape)
     if info.punctuation_in_quote:
         plain, rich = _punctuation_in_quote(plain), _punctuation_in_quote(rich)
-    latex = _latex_citation(record, source, attributed, names_full if info.is_note else names_short, essay_key, place, connector)
+    latex = _latex_citation(record, source, attributed, names_full if info.is_note else names_short, essay_key, place, connector, speaker_elsewhere)
     references = tuple(r for r in ((original.reference if original else None), essay_reference) if r)
     if info.punctuation_in_quote:
         references = tuple(_punctuation_in_quote(r) for r in references)
@@ -245,7 +249,8 @@ def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str
     )
 
 
-def _latex_citation(record: Quotation, source, attributed: bool, names: list[str], essay_key: str, place: EssayPlace, connector: str) -> str:
+def _latex_citation(record: Quotation, source, attributed: bool, names: list[str], essay_key: str, place: EssayPlace, connector: str,
+                    speaker_elsewhere: bool = False) -> str:
     from chilecite.export.latex import escape
 
     essay_cite = f"\\cite[{{{place.latex()}}}]{{{essay_key}}}"
@@ -255,7 +260,8 @@ def _latex_citation(record: Quotation, source, attributed: bool, names: list[str
             value = escape(source.locator.value)
             postnote = f"[{{{value if source.locator.label == 'page' else escape(source.locator.label) + '~' + value}}}]"
         mark = " " + escape(ATTRIBUTED_MARK) if attributed else ""
-        return f"\\cite{postnote}{{{source.work}}}{mark}, {connector} {essay_cite}"
+        lead = f"{escape(_join_names(names))}, in " if speaker_elsewhere and names else ""
+        return f"{lead}\\cite{postnote}{{{source.work}}}{mark}, {connector} {essay_cite}"
     if names:
         return f"{escape(_join_names(names))}, {connector} {essay_cite}"
     return f"{connector[:1].upper()}{connector[1:]} {essay_cite}"

@@ -180,11 +180,28 @@ def _patched_style(path: str) -> bytes:
     return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
 
 
+@lru_cache(maxsize=1)
+def _fix_page_ranges() -> None:
+    """citeproc-py 0.11 shortens "9-14" to "9–4" under page-range-format="minimal-two" (MLA): it
+    slices the last page at len(first) - 2, which is negative for a one-digit first page. A range
+    whose last page is longer than its first is always printed in full, as the CSL spec says."""
+    from citeproc.model import FormatNumber
+
+    shorten = FormatNumber._format_last_page
+
+    def format_last_page(self, first: str, last: str) -> str:
+        return last if len(last) > len(first) else shorten(self, first, last)
+
+    FormatNumber._format_last_page = format_last_page
+
+
 @lru_cache(maxsize=32)
 def _citeproc_style(path: str):
     import io
 
     from citeproc import CitationStylesStyle
+
+    _fix_page_ranges()
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -212,6 +229,13 @@ def processor_item(item: dict[str, Any]) -> dict[str, Any]:
             data[role] = [processor_name(n) for n in data[role]]
     if "event-title" in data:
         data["event"] = data.pop("event-title")
+    if "author" not in data and data.get("editor") and data.get("type") in ("book", "pamphlet", "report"):
+        # citeproc-py puts the editor in the author's place and prints it again ("J. Ann Zammit,
+        # The Chilean Road to Socialism, ed. J. Ann Zammit"): it never suppresses a substituted
+        # variable. Giving the editors as authors with the suffix "ed." renders what the styles
+        # mean: "Zammit, J. Ann, ed. The Chilean Road to Socialism. Brighton, 1973."
+        suffix = "ed." if len(data["editor"]) == 1 else "eds."
+        data["author"] = [{**name, "suffix": suffix} if "family" in name and "suffix" not in name else name for name in data.pop("editor")]
     return data
 
 

@@ -136,6 +136,8 @@ def _explained(item: dict, js_only: set[str], py_only: set[str]) -> bool:
     season = item.get("issued", {}).get("season")
     if season and js_only <= SEASONS and not py_only:
         return True  # citeproc-py does not render seasons
+    if "author" not in item and item.get("editor") and js_only <= {"editor", "editors"} and not py_only:
+        return True  # an edited book: chilecite passes the editors as authors with the suffix "ed."
     if "author" not in item and not js_only:
         # citeproc-py repeats the variable it substituted for the missing author (editor, container)
         substituted = {"edited", "ed", "eds"} | _words(item.get("container-title", ""))

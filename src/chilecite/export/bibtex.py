@@ -151,6 +151,8 @@ def _bibtex_note(item: ExportItem) -> str:
     extra = []
     if work.issued and (work.issued.start.approximate or work.issued.start.uncertain or work.issued.start.season or work.issued.end or work.issued.start.day):
         extra.append(f"Date: {_human_date(work.issued)}.")
+    if work.original_date:  # BibTeX has no origdate field: say it in words rather than drop it
+        extra.append(f"First published {_human_date(work.original_date)}.")
     if work.language and work.language != "en":
         extra.append(f"In {LANGIDS.get(work.language, work.language).capitalize()}.")
     return " ".join([*extra, item.provenance()])

@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 
-TEXT_NAME = "gonzalez-1984-the-left-and-the-coup-in-chile.txt"
-# The reference text is not in the repository: it lives in ../shared/essay/ beside the checkout.
-ESSAY_PATH = Path(__file__).resolve().parents[2] / "shared" / "essay" / TEXT_NAME
+from tests.support import essay_text_path
 
 
 @pytest.fixture(scope="session")
 def essay_path() -> Path:
-    """The essay's reference text; tests that need it skip when it is absent."""
-    if not ESSAY_PATH.is_file():
-        pytest.skip(f"reference text not found at {ESSAY_PATH} (expected ../shared/essay/{TEXT_NAME} beside the checkout)")
-    return ESSAY_PATH
+    """The essay's reference text ($CHILECITE_ESSAY, ../shared/essay/, or the stored copy); tests that need it skip, saying which."""
+    path, tried = essay_text_path()
+    if path is None:
+        pytest.skip(f"the essay's reference text was not found (looked for {tried}); `chilecite essay` says how to get it")
+    return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,8 +10,32 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"
-ESSAY = ROOT.parent / "shared" / "essay" / "gonzalez-1984-the-left-and-the-coup-in-chile.txt"
-CSL_SCHEMA = ROOT.parent / "shared" / "csl" / "csl-data.json"
+TEXT_NAME = "gonzalez-1984-the-left-and-the-coup-in-chile.txt"
+SHARED = ROOT.parent / "shared"
+CSL_SCHEMA = SHARED / "csl" / "csl-data.json"
+
+
+def essay_text_path() -> tuple[Path | None, str]:
+    """The reference text, found as the README says tests find it: $CHILECITE_ESSAY, then
+    ../shared/essay/ beside the checkout, then the copy `chilecite essay import` stored."""
+    from chilecite.text import stored_text_dir
+
+    candidates = []
+    if os.environ.get("CHILECITE_ESSAY"):
+        candidates.append(Path(os.environ["CHILECITE_ESSAY"]))
+    candidates += [SHARED / "essay" / TEXT_NAME, stored_text_dir() / TEXT_NAME]
+    for path in candidates:
+        if path.is_file():
+            return path, ", ".join(map(str, candidates))
+    return None, ", ".join(map(str, candidates))
+
+
+def require_essay() -> Path:
+    """The reference text, or skip the test naming where it was looked for."""
+    path, tried = essay_text_path()
+    if path is None:
+        pytest.skip(f"the essay's reference text was not found (looked for {tried})")
+    return path
 
 
 # The smallest records tree that loads — the essay, its work and author, note 32 with its work and

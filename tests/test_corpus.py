@@ -10,7 +10,7 @@ from chilecite.loading import load_corpus
 from chilecite.models import Level
 from chilecite.rules import validate
 from chilecite.text import ReferenceText
-from tests.support import ESSAY, require
+from tests.support import require_essay
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def text() -> ReferenceText:
-    return ReferenceText.from_file(require(ESSAY))
+    return ReferenceText.from_file(require_essay())
 
 
 def test_the_reference_text_is_the_one_the_records_anchor_to(text: ReferenceText, corpus) -> None:

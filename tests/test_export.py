@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from chilecite.cli import cli
 from chilecite.export import ExportOptions, export_biblatex, export_bibtex, export_csl_items, export_csl_json, parse_note_ranges
 from chilecite.export.latex import latex_decoder
-from chilecite.loading import Corpus, load_corpus
+from chilecite.corpus import Corpus
+from chilecite.loading import load_corpus
 from chilecite.models import Level, Organisation, Person, Work
 from tests import strategies as s
 from tests.support import CSL_SCHEMA, require
@@ -76,7 +77,7 @@ def test_selection_by_note_and_level(corpus: Corpus) -> None:
     pytest.param("86", {86}, id="last"),
 ])
 def test_note_ranges(text: str, numbers: set[int]) -> None:
-    assert parse_note_ranges(text) == numbers
+    assert parse_note_ranges(text, 86) == numbers
 
 
 @pytest.mark.parametrize("text", ["0-3", "5-2", "x", "1-87"])

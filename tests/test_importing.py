@@ -15,12 +15,15 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 
 from chilecite.cli import cli
+from tests.support import RECORDS, copy_records
 from chilecite.export import ExportOptions, export_biblatex
-from chilecite.importing import ImportResult, import_bibtex
-from chilecite.loading import Corpus, load_corpus
+from chilecite.importing import ImportResult, import_bibtex, write_records
+from chilecite.corpus import Corpus
+from chilecite.loading import load_corpus
 from chilecite.models import Organisation, Person, Work
-from chilecite.report import Severity
-from chilecite.rules import fold, validate
+from chilecite.problems import Severity
+from chilecite.rules import validate
+from chilecite.vocabulary import fold
 from tests import strategies as s
 from tests.test_export import _single_work_corpus
 
@@ -181,46 +184,50 @@ def test_biblatex_export_imports_back(work: Work, person: Person, org: Organisat
 # --------------------------------------------------------------------------- the command
 
 
-def _run(*args: str):
-    return CliRunner().invoke(cli, ["import", "bibtex", *args], catch_exceptions=False)
+def _run(records: Path, *args: str):
+    return CliRunner().invoke(cli, ["import", "bibtex", "--records", str(records), *args], catch_exceptions=False)
 
 
-def test_cli_writes_the_records(tmp_path: Path) -> None:
-    out = tmp_path / "records"
-    result = _run(str(FIXTURES / "jabref.bib"), "--out", str(out))
+def _new_files(records: Path) -> list[str]:
+    return sorted(str(p.relative_to(records)) for p in records.rglob("*.yaml") if not (RECORDS / p.relative_to(records)).is_file())
+
+
+def test_cli_writes_the_records_into_the_tree_in_use(tmp_path: Path) -> None:
+    records = copy_records(tmp_path)
+    result = _run(records, str(FIXTURES / "jabref.bib"))
     assert result.exit_code == 0, result.output
-    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    written = _new_files(records)
     assert written == sorted(str(p.relative_to(EXPECTED / "jabref")) for p in (EXPECTED / "jabref").rglob("*.yaml"))
-    assert "CC072" in result.output and "wrote" in result.output
+    assert "CC072" in result.stdout and "wrote" in result.stdout
     for path in written:
-        assert (out / path).read_text(encoding="utf-8") == (EXPECTED / "jabref" / path).read_text(encoding="utf-8")
+        assert (records / path).read_text(encoding="utf-8") == (EXPECTED / "jabref" / path).read_text(encoding="utf-8")
 
 
 def test_cli_broken_entry_exits_1_but_writes_the_others(tmp_path: Path) -> None:
-    result = _run(str(FIXTURES / "broken.bib"), "--out", str(tmp_path), "--format", "json")
+    records = copy_records(tmp_path)
+    result = _run(records, str(FIXTURES / "broken.bib"), "--format", "json")
     assert result.exit_code == 1
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     assert payload["summary"]["by_code"] == {"CC070": 4, "CC071": 1, "CC072": 1}
-    assert all(r["written"] for r in payload["records"])
-    assert (tmp_path / "works" / "smith1972first.yaml").is_file()
+    assert all(r["written"] for r in payload["imported"])
+    assert (records / "works" / "smith1972first.yaml").is_file()
 
 
 def test_cli_dry_run_writes_nothing(tmp_path: Path) -> None:
-    result = _run(str(FIXTURES / "zotero-bbt.bib"), "--out", str(tmp_path), "--dry-run")
+    records = copy_records(tmp_path)
+    result = _run(records, str(FIXTURES / "zotero-bbt.bib"), "--dry-run")
     assert result.exit_code == 0
-    assert list(tmp_path.iterdir()) == []
-    assert (EXPECTED / "zotero-bbt" / "works" / "fuente1972cordones.yaml").read_text(encoding="utf-8") in result.output
+    assert _new_files(records) == []
+    assert (EXPECTED / "zotero-bbt" / "works" / "fuente1972cordones.yaml").read_text(encoding="utf-8") in result.stdout
 
 
-def test_cli_refuses_to_overwrite(tmp_path: Path) -> None:
-    (tmp_path / "works").mkdir()
+def test_writing_refuses_to_overwrite_and_writes_nothing(tmp_path: Path, corpus: Corpus) -> None:
+    """A target that exists when writing (made by someone else since the import looked) is never overwritten."""
+    result = import_bibtex((FIXTURES / "zotero-bbt.bib").read_text(encoding="utf-8"), corpus)
     existing = tmp_path / "works" / "fuente1972cordones.yaml"
-    existing.write_text("type: book\n", encoding="utf-8")
-    result = _run(str(FIXTURES / "zotero-bbt.bib"), "--out", str(tmp_path))
-    assert result.exit_code == 1 and "already exists" in result.output
-    assert existing.read_text(encoding="utf-8") == "type: book\n"
+    existing.parent.mkdir()
+    existing.write_text("type: book\ntitle: Existing\n", encoding="utf-8")
+    refusals, written = write_records(result, tmp_path)
+    assert [p.code for p in refusals] == ["CC073"] and written == []
+    assert existing.read_text(encoding="utf-8") == "type: book\ntitle: Existing\n"
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["fuente1972cordones.yaml"]  # all or nothing
-    again = _run(str(FIXTURES / "broken.bib"), "--out", str(tmp_path))
-    assert again.exit_code == 1
-    second = _run(str(FIXTURES / "broken.bib"), "--out", str(tmp_path))  # the same import twice
-    assert second.exit_code == 1 and second.output.count("already exists") == 5

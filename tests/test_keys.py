@@ -4,7 +4,7 @@ users of Better BibTeX and JabRef make most often)."""
 from __future__ import annotations
 
 from chilecite.loading import load_corpus
-from chilecite.rules import KEY_RE
+from chilecite.vocabulary import KEY_RE
 from tests.support import ROOT
 
 PUBLISHED = ROOT / "tests" / "data" / "published-keys.txt"

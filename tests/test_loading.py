@@ -40,7 +40,7 @@ def test_three_planted_problems_are_three_reports_with_positions(tmp_path: Path)
     _plant_three_problems(root)
     result = CliRunner().invoke(cli, ["--records", str(root), "validate", "--select", "CC002,CC005,CC013"], catch_exceptions=False)
     assert result.exit_code == 1, result.output
-    lines = [line for line in result.output.splitlines() if ": CC0" in line]
+    lines = [line for line in result.stdout.splitlines() if ": CC0" in line]
     assert [line.split(" ")[0] + " " + line.split(" ")[1] for line in lines] == [
         "records/agents/frei-eduardo.yaml:3:1: CC002",
         "records/notes/010.yaml:8:5: CC013",
@@ -53,14 +53,14 @@ def test_json_report_lists_the_same_problems_as_objects(tmp_path: Path) -> None:
     _plant_three_problems(root)
     result = CliRunner().invoke(cli, ["--records", str(root), "validate", "--format", "json", "--select", "CC002,CC005,CC013"], catch_exceptions=False)
     assert result.exit_code == 1
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     flat = [(p["file"], p["line"], p["column"], p["code"], p["record"], p["field"]) for p in payload["problems"]]
     assert flat == [
-        ("records/agents/frei-eduardo.yaml", 3, 1, "CC002", None, None),
+        ("records/agents/frei-eduardo.yaml", 3, 1, "CC002", "frei-eduardo", None),
         ("records/notes/010.yaml", 8, 5, "CC013", "10", "citations.0.work"),
         ("records/works/frei1964revolution.yaml", 3, 1, "CC005", "frei1964revolution", "issued"),
     ]
-    assert set(payload["problems"][0]) == {"code", "severity", "file", "line", "column", "record", "field", "message", "hint"}
+    assert set(payload["problems"][0]) == {"code", "severity", "file", "line", "column", "kind", "record", "field", "message", "hint"}
     assert payload["summary"]["errors"] == 3
 
 
@@ -71,14 +71,15 @@ def test_json_report_lists_the_same_problems_as_objects(tmp_path: Path) -> None:
         pytest.param("a: !!python/object:os.system {}\n", "CC004", 1, id="python-tag"),
         pytest.param("a: 1\na: 2\n", "CC002", 2, id="duplicate-key"),
         pytest.param("a: [1, 2\n", "CC001", 2, id="unclosed-flow"),
-        pytest.param("a: 1\n---\nb: 2\n", "CC001", 2, id="two-documents"),
-        pytest.param("? [a, b]\n: 1\n", "CC001", 1, id="complex-key"),
+        pytest.param("a: 1\n---\nb: 2\n", "CC090", 2, id="two-documents"),
+        pytest.param("? [a, b]\n: 1\n", "CC091", 1, id="complex-key"),
+        pytest.param("a: " + "[" * 41 + "]" * 41 + "\n", "CC009", 1, id="too-deep"),
     ],
 )
 def test_yaml_that_records_never_need_is_refused(text: str, code: str, line: int) -> None:
     with pytest.raises(YamlRefused) as refused:
         parse_yaml(text)
-    assert (refused.value.code, refused.value.line) == (code, line)
+    assert (refused.value.rule.code, refused.value.line) == (code, line)
 
 
 def test_dates_and_leading_zeros_stay_strings() -> None:
@@ -89,7 +90,7 @@ def test_one_broken_file_does_not_stop_the_others(tmp_path: Path) -> None:
     root = _tree(tmp_path)
     (root / "agents" / "broken.yaml").write_bytes(b"kind: person\nfamily: Toh\xe1\n")
     corpus = load_corpus(root)
-    assert [(p.code, p.line, p.column) for p in corpus.problems] == [("CC001", 2, 12)]
+    assert [(p.code, p.line, p.column) for p in corpus.problems] == [("CC008", 2, 12)]
     assert 32 in corpus.notes and "gonzalez-mike" in corpus.agents
 
 
@@ -100,7 +101,7 @@ def test_a_contributed_file_is_checked_against_the_corpus(tmp_path: Path) -> Non
     new.write_text("type: book\ntitle: Chile's Road to Socialism\nauthors: [allende-salvador, nobody-known]\nissued: '1973'\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["validate", "--strict", str(new)], catch_exceptions=False)
     assert result.exit_code == 1, result.output
-    codes = [line.split(": ")[1].split(" ")[0] for line in result.output.splitlines() if line.startswith(str(new))]
+    codes = [line.split(": ")[1].split(" ")[0] for line in result.stdout.splitlines() if line.startswith(str(new))]
     assert sorted(codes) == ["CC013", "CC016", "CC061"]
 
 

@@ -24,14 +24,14 @@ from chilecite.loading import YamlRefused, load_corpus, parse_yaml
 from chilecite.rules import BY_CODE, validate
 from chilecite.text import ReferenceText
 
-from tests.conftest import ESSAY_PATH
+from tests.support import essay_text_path
 
 pytestmark = pytest.mark.filterwarnings("ignore:Accessing the 'model_fields' attribute on the instance is deprecated")
 
 RECORDS = Path(__file__).resolve().parents[1] / "records"
 BASES = MINIMAL_RECORDS
 TEXTS = {rel: (MINIMAL_ROOT / rel).read_text(encoding="utf-8") for rel in BASES}
-TEXT = ReferenceText.from_file(ESSAY_PATH) if ESSAY_PATH.is_file() else None  # the rules that need it are skipped without it
+TEXT = ReferenceText.from_file(essay_text_path()[0]) if essay_text_path()[0] else None  # the rules that need it are skipped without it
 
 # A small context tree, and a scratch directory per kind for the mutated file, made once.
 _WORK = Path(tempfile.mkdtemp(prefix="chilecite-mutations-"))

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from chilecite.loading import load_corpus
-from chilecite.rules import fold
+from chilecite.vocabulary import fold
 from chilecite.search import search, select_quotations
 
 
@@ -99,12 +99,12 @@ def test_cli(corpus):
     runner = CliRunner()
     qid, q = sorted(corpus.quotations.items())[0]
     result = runner.invoke(cli, ["search", *_distinctive(q.text), "--format", "json", "--limit", "50"], catch_exceptions=False)
-    assert result.exit_code == 0 and qid in [h["id"] for h in json.loads(result.output)]
+    assert result.exit_code == 0 and qid in [h["id"] for h in json.loads(result.stdout)["hits"]]
     result = runner.invoke(cli, ["search", "zzzqqqxxx"], catch_exceptions=False)
     assert result.exit_code == 0
     result = runner.invoke(cli, ["quotes", "--format", "json"], catch_exceptions=False)
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)["quotations"]
     assert len(data) == len(corpus.quotations)
     assert all({"id", "display", "speakers", "anchor", "text"} <= set(d) for d in data)
     result = runner.invoke(cli, ["quotes", "--by", "nobody-at-all"], catch_exceptions=False)
-    assert result.exit_code == 1 and "nobody-at-all" in result.output
+    assert result.exit_code == 2 and "nobody-at-all" in result.stderr

@@ -1,12 +1,42 @@
-"""chilecite: sources, quotations and citations of Mike Gonzalez, 'The left and the coup in Chile' (1984).
+"""chilecite: sources, quotations and citations of one essay, as records checked against its text.
 
 The library API: `load_corpus()` loads the records; `quotation(words_or_id)` finds a quotation
-to cite (`chilecite.quotation("history is ours").cite(style="apa", format="html")`).
+to cite (`chilecite.quotation("history is ours").cite(style="apa", format="html")`); `validate`
+checks a corpus. Attributes are imported on first use (PEP 562), so `import chilecite` and the
+command line's `--help` stay fast.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from chilecite.citing import quotation  # noqa: E402
-from chilecite.loading import load_corpus  # noqa: E402
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["__version__", "load_corpus", "quotation"]
+__version__ = "0.2.0"
+
+_LAZY = {
+    "load_corpus": "chilecite.loading",
+    "quotation": "chilecite.citing",
+    "validate": "chilecite.rules",
+    "Corpus": "chilecite.corpus",
+}
+
+if TYPE_CHECKING:
+    from chilecite.citing import quotation
+    from chilecite.corpus import Corpus
+    from chilecite.loading import load_corpus
+    from chilecite.rules import validate
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'chilecite' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
+
+__all__ = ["Corpus", "__version__", "load_corpus", "quotation", "validate"]

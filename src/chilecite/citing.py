@@ -24,9 +24,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from chilecite.loading import Corpus
+from chilecite.corpus import Corpus
+from chilecite.errors import NotFound, UsageError
+from chilecite.vocabulary import closest
 from chilecite.models import Level, Person, Quotation
-from chilecite.processor import DEFAULT_STYLE, NotFound, Rendered, _punctuation_in_quote, render_item, resolve_style, work_item
+from chilecite.processor import DEFAULT_STYLE, Rendered, punctuation_in_quote, render_item, resolve_style, work_item
 
 FORMATS = ("text", "markdown", "html", "latex", "json")
 ATTRIBUTED_MARK = "[attributed source, not checked]"
@@ -115,8 +117,7 @@ class CitedQuotation:
 
     def render(self, fmt: str | None = None) -> str:
         fmt = fmt or self.fmt
-        if fmt not in FORMATS:
-            raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+        _check_format(fmt)
         return _RENDERERS[fmt](self)
 
     def as_dict(self) -> dict[str, Any]:
@@ -152,15 +153,13 @@ class CitedQuotation:
 
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+        raise UsageError(f"unknown format '{fmt}'", choices=closest(fmt, FORMATS), hint=f"formats: {', '.join(FORMATS)}")
 
 
 def cite_quotation(corpus: Corpus, quotation_id: str, style: str | Path = DEFAULT_STYLE, fmt: str = "text") -> CitedQuotation:
     """Cite one quotation as quoted in the essay, in a CSL style; `render()` gives the chosen format."""
     _check_format(fmt)
-    record = corpus.quotations.get(quotation_id)
-    if record is None:
-        raise NotFound(f"no quotation '{quotation_id}'; find its id with `chilecite search WORDS`")
+    record = corpus.quotation(quotation_id)
     return cite_record(corpus, quotation_id, record, style, fmt)
 
 
@@ -217,11 +216,11 @@ def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str
     plain = compose(original.citation if original else None, essay.citation, lambda s: s)
     rich = compose(original.citation_html if original else None, essay.citation_html, html.escape)
     if info.punctuation_in_quote:
-        plain, rich = _punctuation_in_quote(plain), _punctuation_in_quote(rich)
+        plain, rich = punctuation_in_quote(plain), punctuation_in_quote(rich)
     latex = _latex_citation(record, source, attributed, names_full if info.is_note else names_short, essay_key, place, connector, speaker_elsewhere)
     references = tuple(r for r in ((original.reference if original else None), essay_reference) if r)
     if info.punctuation_in_quote:
-        references = tuple(_punctuation_in_quote(r) for r in references)
+        references = tuple(punctuation_in_quote(r) for r in references)
     return CitedQuotation(
         id=quotation_id,
         text=record.text,
@@ -373,19 +372,22 @@ class CitedNote:
     sources: tuple[CitedSource, ...]
     commentary: str | None = None
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "note": self.number, "status": self.status, "style": self.style, "style_class": self.style_class,
+            "sources": [{"work": s.work, "level": s.level, "locator": s.locator, "citation": s.citation,
+                         "citation_html": s.citation_html, "reference": s.reference} for s in self.sources],
+            "commentary": self.commentary,
+        }
+
     def render(self, fmt: str | None = None) -> str:
         fmt = fmt or self.fmt
         _check_format(fmt)
         head = f"Note {self.number} ({self.status}; {self.style})"
         if fmt == "json":
-            return json.dumps({
-                "note": self.number, "status": self.status, "style": self.style, "style_class": self.style_class,
-                "sources": [{"work": s.work, "level": s.level, "locator": s.locator, "citation": s.citation,
-                             "citation_html": s.citation_html, "reference": s.reference} for s in self.sources],
-                "commentary": self.commentary,
-            }, ensure_ascii=False, indent=2) + "\n"
+            return json.dumps(self.as_dict(), ensure_ascii=False, indent=2) + "\n"
         if not self.sources:
-            empty = "No source identified; see the note's commentary (`chilecite quotes --note N`)."
+            empty = f"No source identified; what was searched is in `chilecite show {self.number}`."
             if fmt == "html":
                 return f'<section class="chilecite-note" data-note="{self.number}"><h3>{html.escape(head)}</h3><p>{html.escape(empty)}</p></section>\n'
             if fmt == "latex":
@@ -422,9 +424,7 @@ class CitedNote:
 def cite_note(corpus: Corpus, number: int, style: str | Path = DEFAULT_STYLE, fmt: str = "text") -> CitedNote:
     """The citations of note N in a CSL style, each with its identification level."""
     _check_format(fmt)
-    note = corpus.notes.get(number)
-    if note is None:
-        raise NotFound(f"note {number} has no record yet; try `chilecite search WORDS`")
+    note = corpus.note(number)
     info = resolve_style(style)
     sources = []
     for citation in note.citations:
@@ -432,7 +432,7 @@ def cite_note(corpus: Corpus, number: int, style: str | Path = DEFAULT_STYLE, fm
             continue
         locator = (citation.locator.label, citation.locator.value) if citation.locator and citation.level != Level.attributed else None
         r = render_item(info, work_item(corpus, citation.work), locator)
-        fix = _punctuation_in_quote if info.punctuation_in_quote else (lambda t: t)
+        fix = punctuation_in_quote if info.punctuation_in_quote else (lambda t: t)
         sources.append(CitedSource(citation.work, citation.level.value, f"{locator[0]} {locator[1]}" if locator else None,
                                    fix(r.citation), fix(r.citation_html), fix(r.reference), fix(r.reference_html)))
     return CitedNote(number, note.status, info.name, info.style_class, fmt, tuple(sources), note.commentary)

@@ -35,7 +35,7 @@ Mapping (entry types are case-insensitive; `@x` is an entry type, `x` a field):
   BibTeX way: family (last), given (first), particle (von: `de la Fuente, Juan`), suffix (jr). An agent
   whose folded name (or organisation short name) matches a corpus agent is that agent; a new one gets
   the id `family-given` (`de-la-fuente-juan`), an organisation a slug of its name.
-- The entry's key is kept when it matches `chilecite.rules.KEY_RE` and is free; otherwise a key is
+- The entry's key is kept when it matches `chilecite.vocabulary.KEY_RE` and is free; otherwise a key is
   proposed in the agreed Better BibTeX style: the first author's family name (an organisation's first
   word; else the first editor; else the container title), the year (`nd` when unknown), the first
   significant title word (an untitled dated item: month and day, `aug09`), lower-case ASCII, with
@@ -63,23 +63,19 @@ from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_i
 from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, ParsingFailedBlock, Preamble
 from pydantic import ValidationError
 
-from chilecite.export.common import LANGIDS
+from chilecite.corpus import Corpus
 from chilecite.export.latex import decode_latex, latex_decoder
-from chilecite.loading import Corpus
 from chilecite.models import Agent, Organisation, Person, Work, WorkType
-from chilecite.report import Problem, Severity
-from chilecite.rules import KEY_RE, fold
+from chilecite.errors import UsageError
+from chilecite.problems import Problem, Rule
+from chilecite.report import Report, render_text, report_payload
+from chilecite.rules import importing as I
+from chilecite.vocabulary import KEY_RE, LANGIDS, fold
 from chilecite.values import DateSpan, PageSpan
 from chilecite.writing import dump_record
 
 # bibtexparser logs every failed block; those are reported here as CC071 instead.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
-
-HINTS = {
-    "CC070": "Copy what matters into the record by hand (often into `comment`), or leave it out.",
-    "CC071": "Fix the entry in the reference manager or the .bib file and import it again.",
-    "CC072": "Cite the work by its new key; if it is the corpus work of that key, keep that record instead.",
-}
 
 _W = WorkType
 ENTRY_TYPES: dict[str, WorkType] = {
@@ -271,14 +267,12 @@ class _Importer:
 
     # ------------------------------------------------------------------ problems
 
-    def problem(self, code: str, message: str, line: int | None, entry: str | None = None, bibfield: str | None = None) -> None:
-        severity = Severity.error if code == "CC071" else Severity.warning
-        self.result.problems.append(Problem(code=code, severity=severity, message=message, hint=HINTS[code], file=self.source,
-                                            line=line, record=entry, field=bibfield))
+    def problem(self, rule: Rule, message: str, line: int | None, entry: str | None = None, bibfield: str | None = None) -> None:
+        self.result.problems.append(rule.problem(message, file=self.source, line=line, record=entry, field=bibfield))
 
     def unmapped(self, entry: Entry, bibfield: str, why: str) -> None:
         line = next((f.start_line + 1 for f in entry.fields if f.key.lower() == bibfield and f.start_line is not None), _line(entry))
-        self.problem("CC070", f"{bibfield}: {why}; not imported", line, entry.key, bibfield)
+        self.problem(I.UNMAPPED, f"{bibfield}: {why}; not imported", line, entry.key, bibfield)
 
     # ------------------------------------------------------------------ the run
 
@@ -287,7 +281,7 @@ class _Importer:
             if isinstance(block, ParsingFailedBlock):
                 self._failed(block)
             elif isinstance(block, Preamble):
-                self.problem("CC070", "@preamble has no place in the records; not imported", _line(block))
+                self.problem(I.UNMAPPED, "@preamble has no place in the records; not imported", _line(block))
         entries = library.entries
         reserved = {e.key for e in entries if KEY_RE.match(e.key) and e.key not in self.taken}
         self.reserved = reserved
@@ -312,7 +306,7 @@ class _Importer:
             key = match.group(1) if match else None
             error = (getattr(block.error, "abort_reason", None) or str(block.error)).strip() or type(block.error).__name__
             message = f"entry{f' {key!r}' if key else ''} could not be parsed: {error}; not imported"
-        self.problem("CC071", message, _line(block), key)
+        self.problem(I.UNPARSEABLE, message, _line(block), key)
 
     # ------------------------------------------------------------------ one entry
 
@@ -349,7 +343,7 @@ class _Importer:
         wtype = ENTRY_TYPES.get(etype)
         if wtype is None:
             wtype = _W.document
-            self.problem("CC070", f"entry type @{etype} has no chilecite type; imported as document", _line(entry), entry.key)
+            self.problem(I.UNMAPPED, f"entry type @{etype} has no chilecite type; imported as document", _line(entry), entry.key)
         if etype == "article" and (subtype := take("entrysubtype")):
             if subtype.lower() in SUBTYPES:
                 wtype = SUBTYPES[subtype.lower()]
@@ -505,7 +499,7 @@ class _Importer:
             try:
                 parts = parse_single_name_into_parts(raw)
             except InvalidNameError as exc:
-                self.problem("CC070", f"{bibfield}: name '{_short(raw)}' is malformed ({exc.reason}); imported as best it could be split", line, entry.key, bibfield)
+                self.problem(I.UNMAPPED, f"{bibfield}: name '{_short(raw)}' is malformed ({exc.reason}); imported as best it could be split", line, entry.key, bibfield)
                 parts = parse_single_name_into_parts(raw, strict=False)
 
             def joined(words: list[str]) -> str | None:
@@ -544,7 +538,7 @@ class _Importer:
         key = self._propose(data)
         reason = "is already a work in the corpus" if entry.key in self.corpus.works else "is not in the agreed form (familyyearword)" \
             if not KEY_RE.match(entry.key) else "is used by an earlier entry"
-        self.problem("CC072", f"key '{entry.key}' {reason}; imported as '{key}'", _line(entry), entry.key)
+        self.problem(I.KEY_RENAMED, f"key '{entry.key}' {reason}; imported as '{key}'", _line(entry), entry.key)
         return key
 
     def _propose(self, data: dict[str, Any]) -> str:
@@ -631,25 +625,72 @@ class _Importer:
                         raise
 
 
-def write_records(result: ImportResult, out: Path) -> tuple[list[Problem], list[str]]:
-    """Write the imported records under `out`, all or nothing: when any target file exists, an
-    error for each and nothing written (a record is never overwritten). Returns (refusals, written)."""
-    from chilecite.files import write_atomic
+MAX_INPUT_BYTES = 20_000_000
+
+
+@dataclass
+class ImportOutcome:
+    """What `import_file` did: the records it made, the ones written, and the report."""
+
+    result: ImportResult
+    root: Path
+    written: list[Path]
+    report: Report
+
+    def payload(self) -> dict[str, Any]:
+        """The outcome as plain data, for `--format json`."""
+        written = {str(p) for p in self.written}
+        return {
+            **report_payload(self.report),
+            "imported": [{"path": str(self.root / r.relative_path), "entry": r.entry, "written": str(self.root / r.relative_path) in written,
+                          "text": r.text} for r in self.result.records],
+        }
+
+
+def import_file(path: Path, corpus: Corpus, root: Path, *, write: bool) -> ImportOutcome:
+    """Import a .bib file against `corpus` and, with `write`, write the records into `root`, all or nothing."""
+    from chilecite.files import read_regular
+
+    try:
+        text = read_regular(path, MAX_INPUT_BYTES).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: byte {exc.start} is not UTF-8; export the library as UTF-8") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror or exc}") from None
+    result = import_bibtex(text, corpus, source=str(path))
+    problems = list(result.problems)
+    written: list[Path] = []
+    if write:
+        refusals, written = write_records(result, root)
+        problems += refusals
+    return ImportOutcome(result, root, written, Report(problems=problems, checked_files=1))
+
+
+def render_import(outcome: ImportOutcome, *, dry_run: bool) -> str:
+    """The text report of an import: the records (on a dry run) or the files written, then the problems."""
+    lines = []
+    if dry_run:
+        lines += [f"# {outcome.root / r.relative_path}\n{r.text}---\n" for r in outcome.result.records]
+    lines += [f"wrote {p}\n" for p in outcome.written]
+    return "".join(lines) + render_text(outcome.report)
+
+
+def write_records(result: ImportResult, out: Path) -> tuple[list[Problem], list[Path]]:
+    """Write the imported records under `out`, all or nothing: each file is created exclusively, and
+    when any target exists, an error for it and nothing written (a record is never overwritten)."""
+    from chilecite.files import create_all
 
     refusals = [
-        Problem(code="CC010", severity=Severity.error, message=f"{out / r.relative_path} already exists; nothing was written",
-                hint="Remove or rename the existing record, or import without this entry.", file=str(out / r.relative_path), record=r.id)
+        I.TARGET_EXISTS.problem(f"{out / r.relative_path} already exists; nothing was written", file=str(out / r.relative_path), record=r.id)
         for r in result.records
         if (out / r.relative_path).exists()
     ]
-    if refusals:
+    if refusals or not result.records:
         return refusals, []
-    written = []
-    for record in result.records:
-        path = out / record.relative_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, record.text)
-        written.append(str(path))
+    try:
+        written = create_all({out / r.relative_path: r.text for r in result.records})
+    except FileExistsError as exc:  # created by someone else since the check
+        return [I.TARGET_EXISTS.problem(f"{exc.filename} appeared while importing; nothing was written", file=str(exc.filename))], []
     return [], written
 
 

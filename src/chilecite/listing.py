@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
-from chilecite.loading import Corpus
+from chilecite.corpus import Corpus
 from chilecite.models import LEVEL_ORDER, Note
 from chilecite.writing import record_to_data
 
@@ -24,12 +25,24 @@ def section_of(corpus: Corpus, paragraph: int) -> str:
     return "?"
 
 
-def notes_data(corpus: Corpus) -> list[dict]:
+def note_data(corpus: Corpus, number: int) -> dict[str, Any]:
+    """One note's fields, plus its strongest level and section (NotFound for a number the essay has not)."""
+    note = corpus.note(number)
+    return {**record_to_data(note), "level": note_level(note), "section": section_of(corpus, note.anchor.paragraph)}
+
+
+def notes_data(corpus: Corpus) -> list[dict[str, Any]]:
     """Every note with its fields, plus its strongest level and section."""
-    return [
-        {**record_to_data(note), "level": note_level(note), "section": section_of(corpus, note.anchor.paragraph)}
-        for _, note in sorted(corpus.notes.items())
-    ]
+    return [note_data(corpus, number) for number in sorted(corpus.notes)]
+
+
+def render_notes(data: list[dict[str, Any]]) -> str:
+    """One line per note: number, strongest level, the works cited."""
+    lines = []
+    for note in data:
+        cited = ", ".join(c["work"] for c in note.get("citations", [])) or "—"
+        lines.append(f"{note['number']:>3}  {note['level']:<12}  {cited}\n")
+    return "".join(lines)
 
 
 def stats(corpus: Corpus) -> dict:
@@ -70,7 +83,7 @@ def render_stats(data: dict) -> str:
 
 
 def render_note(corpus: Corpus, number: int) -> str:
-    note = corpus.notes[number]
+    note = corpus.note(number)
     lines = [f"Note {number} — paragraph {note.anchor.paragraph} ({section_of(corpus, note.anchor.paragraph)})",
              f"  before the marker: …{note.anchor.before}",
              f"  supports: {', '.join(s.value for s in note.supports)}",

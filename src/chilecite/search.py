@@ -1,7 +1,7 @@
 """Finding quotations and notes by words, and listing quotations by speaker, section or note.
 
 Matching is accent- and case-insensitive: both the query and the records are folded with
-`chilecite.rules.fold` (NFKD, combining marks dropped, case-folded), so `corvalan` finds
+`chilecite.vocabulary.fold` (NFKD, combining marks dropped, case-folded), so `corvalan` finds
 Corvalán and `DENOUEMENT` finds "denouément". A query word matches a record word that equals it
 or starts with it (`nationalis` finds "nationalisation").
 
@@ -19,12 +19,14 @@ import re
 from dataclasses import dataclass, field
 from itertools import product
 
-from chilecite.loading import Corpus
+from chilecite.corpus import Corpus
+from chilecite.errors import NotFound, UsageError
 from chilecite.models import Organisation, Person, Quotation
-from chilecite.rules import fold
+from chilecite.vocabulary import closest, fold
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 SNIPPET = 240
+MAX_QUERY_WORDS = 24  # each word costs a pass over every record
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,8 @@ def search(corpus: Corpus, words: str | list[str] | tuple[str, ...], *, notes: b
     query = query_words(words)
     if not query:
         return []
+    if len(query) > MAX_QUERY_WORDS:
+        raise UsageError(f"{len(query)} search words; at most {MAX_QUERY_WORDS} are looked for", hint="search for the distinctive words")
     hits: list[Hit] = []
     for qid, q in corpus.quotations.items():
         # shown: "Speaker names — words"; the occasion and the id count for matching only when
@@ -205,18 +209,18 @@ def _hit(kind: str, rid: str, fields: list[tuple[str, str]], query: list[str]) -
 def select_quotations(corpus: Corpus, *, by: str | None = None, section: str | None = None, note: int | None = None) -> list[tuple[str, Quotation]]:
     """Quotations in essay order, filtered by speaker (agent id or part of a name, accents ignored),
     section (heading words, or its number: 1 is the untitled opening) and note number."""
-    from chilecite.processor import NotFound
-
     selected = sorted(corpus.quotations.items(), key=lambda kv: (kv[1].anchor.position.start, kv[0]))
     if by:
         wanted = fold(by)
         ids = {a for a, agent in corpus.agents.items() if a == by or wanted in fold(_agent_names(corpus, [a])) or wanted == fold(a)}
         if not ids:
-            raise NotFound(f"no agent matches '{by}'; agent ids are the file names in records/agents/")
+            raise NotFound(f"no agent matches '{by}'", choices=closest(by, corpus.agents), hint="agent ids are the file names in records/agents/")
         selected = [(i, q) for i, q in selected if ids & set(q.speakers)]
+    if note is not None:
+        corpus.note(note)
     if section:
         sections = corpus.essay.sections if corpus.essay else []
-        if section.strip().isdigit():
+        if re.fullmatch(r"\s*[-+]?\d+\s*", section):
             number = int(section)
             if not 1 <= number <= len(sections):
                 raise NotFound(f"no section {number}; the essay has sections 1-{len(sections)} (1 is the untitled opening)")
@@ -225,7 +229,9 @@ def select_quotations(corpus: Corpus, *, by: str | None = None, section: str | N
             wanted = fold(section)
             chosen = [s for s in sections if wanted and (wanted in fold(s.heading or "opening section"))]
             if not chosen:
-                raise NotFound(f"no section heading matches '{section}'")
+                headings = [s.heading for s in sections if s.heading]
+                raise NotFound(f"no section heading matches '{section}'", choices=closest(section, headings),
+                               hint=f"or give a section number, 1-{len(sections)}")
         selected = [(i, q) for i, q in selected if any(s.first_paragraph <= q.anchor.paragraph <= s.last_paragraph for s in chosen)]
     if note is not None:
         selected = [(i, q) for i, q in selected if q.note == note]
@@ -237,3 +243,24 @@ def quotation_record(corpus: Corpus, qid: str, q: Quotation) -> dict:
     data = {"id": qid, **q.model_dump(mode="json"), "text": q.text}
     data["speaker_names"] = [corpus.agents[a].display_name if a in corpus.agents else a for a in q.speakers]
     return data
+
+
+def render_quotations(selected: list[tuple[str, Quotation]]) -> str:
+    """The text listing of `chilecite quotes`: id, display, paragraph, note, speakers, then the words."""
+    lines = []
+    for qid, q in selected:
+        text = q.text if len(q.text) <= 100 else q.text[:99] + "…"
+        speakers = ", ".join(q.speakers) or "-"
+        lines.append(f"{qid}  [{q.display}; para. {q.anchor.paragraph}; note {q.note or '-'}; {speakers}]\n    “{text}”\n")
+    return "".join(lines)
+
+
+def render_hits(hits: list[Hit], words: tuple[str, ...] | list[str]) -> str:
+    """The text listing of `chilecite search`."""
+    if not hits:
+        return f"nothing matches {' '.join(words)}\n"
+    lines = []
+    for hit in hits:
+        label = hit.id if hit.kind == "quotation" else f"note {hit.id}"
+        lines.append(f"{label}  (matched {', '.join(hit.matched)} in {hit.field})\n    {hit.text}\n")
+    return "".join(lines)

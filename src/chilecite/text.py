@@ -1,19 +1,25 @@
-"""The reference text of the essay: paragraphs, offsets and note markers.
+"""The reference text of the essay: paragraphs, offsets and note markers, and where to find it.
 
-The text is not shipped with the package (it is the essay itself); it is found through
-`--essay FILE`, the `CHILECITE_ESSAY` variable, or `../shared/essay/` beside a checkout.
+The text is not shipped with the package (it is the essay itself). `find_text` looks for it, in
+order: `--essay FILE`, the `CHILECITE_ESSAY` variable, `shared/essay/<text_file>` beside the
+records' checkout (or the working directory's), and the copy `chilecite essay import` stores in the
+user's data directory.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-TEXT_FILE = "gonzalez-1984-the-left-and-the-coup-in-chile.txt"
+from chilecite.errors import UsageError
+
+MAX_TEXT_BYTES = 5_000_000
 MARKER_RE = re.compile(r"\[(\d{1,2})\]")
 # A short line ending in one of these introduces a block quotation; it is not a heading.
 _LEAD_IN_WORDS = frozenset({"that", "of", "by", "as", "to", "and", "the"})
@@ -60,7 +66,16 @@ class ReferenceText:
 
     @classmethod
     def from_file(cls, path: Path) -> ReferenceText:
-        return cls(path.read_bytes().decode("utf-8"), path)
+        """Read a reference text; a file that is not a readable UTF-8 regular file is a `TextUnusable`."""
+        from chilecite.files import read_regular
+
+        try:
+            raw = read_regular(Path(path), MAX_TEXT_BYTES)
+            return cls(raw.decode("utf-8"), Path(path))
+        except UnicodeDecodeError as exc:
+            raise TextUnusable(f"{path}: byte {exc.start} is not UTF-8; the reference text is UTF-8") from None
+        except OSError as exc:
+            raise TextUnusable(f"{path}: {exc.strerror or exc}") from None
 
     @cached_property
     def sha256(self) -> str:
@@ -77,11 +92,21 @@ class ReferenceText:
             for m in MARKER_RE.finditer(p.text)
         )
 
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [p.start for p in self.paragraphs]
+
     def paragraph_at(self, offset: int) -> Paragraph | None:
-        for paragraph in self.paragraphs:
-            if paragraph.start <= offset < paragraph.end + 1:
-                return paragraph
-        return None
+        """The paragraph holding the character at `offset` (its line break counts as part of it)."""
+        index = bisect.bisect_right(self._starts, offset) - 1
+        if index < 0:
+            return None
+        paragraph = self.paragraphs[index]
+        return paragraph if offset < paragraph.end + 1 else None
+
+    @cached_property
+    def fingerprints(self) -> tuple[str, ...]:
+        return tuple(fingerprint(p.text) for p in self.paragraphs)
 
     @cached_property
     def headings(self) -> tuple[Paragraph, ...]:
@@ -110,42 +135,93 @@ class ReferenceText:
         return tuple(blocks)
 
 
-def default_text_path(records_dir: Path | None = None) -> Path | None:
-    """Where the reference text is when no `--essay` is given: `CHILECITE_ESSAY`, then `../shared/essay/`
-    next to the records' checkout or the working directory."""
-    env = os.environ.get("CHILECITE_ESSAY")
-    if env:
-        return Path(env)
+class TextUnusable(UsageError):
+    """A reference text that exists but cannot be read as one (not a regular file, not UTF-8, too large)."""
+
+
+def fingerprint(paragraph: str) -> str:
+    """16 hex digits of the SHA-256 of a paragraph in NFC with its white space made single spaces:
+    a harmless conversion difference (NBSP, CRLF, decomposed accents) is not a mismatch."""
+    normal = " ".join(unicodedata.normalize("NFC", paragraph).split())
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
+
+
+def stored_text_dir() -> Path:
+    """Where `chilecite essay import` keeps the reference text: the user's data directory."""
+    from platformdirs import user_data_dir
+
+    return Path(os.environ.get("CHILECITE_DATA") or user_data_dir("chilecite", appauthor=False)) / "essays"
+
+
+@dataclass(frozen=True)
+class TextSearch:
+    """Where the reference text was looked for, in order, and where (if anywhere) it was found."""
+
+    found: Path | None
+    how: str | None  # option, environment, shared, stored
+    tried: tuple[tuple[str, Path], ...]
+
+    def describe(self) -> str:
+        return "; ".join(f"{how}: {path}" for how, path in self.tried)
+
+
+def find_text(text_file: str, records_root: Path | None = None, explicit: Path | None = None) -> TextSearch:
+    """Look for the reference text named `text_file` (from essay.yaml) in the documented order.
+
+    An explicit `--essay` path or `CHILECITE_ESSAY` is used as given: when it is not a file the
+    search ends there (the caller reports it) rather than silently falling back to another copy.
+    """
+    tried: list[tuple[str, Path]] = []
+    for how, value in (("--essay", explicit), ("CHILECITE_ESSAY", os.environ.get("CHILECITE_ESSAY") or None)):
+        if value is not None:
+            path = Path(value)
+            tried.append((how, path))
+            return TextSearch(path if path.exists() else None, how, tuple(tried))
     roots = [Path.cwd()]
-    if records_dir is not None:
-        roots.insert(0, records_dir.resolve().parent)
+    if records_root is not None:
+        roots.insert(0, Path(os.path.abspath(records_root)).parent)
+    seen: set[Path] = set()
     for root in roots:
         for base in (root, *root.parents):
-            candidate = base.parent / "shared" / "essay" / TEXT_FILE
+            candidate = base.parent / "shared" / "essay" / text_file
+            if candidate in seen:
+                continue
+            seen.add(candidate)
             if candidate.is_file():
-                return candidate
-    return None
+                tried.append(("shared", candidate))
+                return TextSearch(candidate, "shared", tuple(tried))
+    tried.append(("shared", Path("../shared/essay") / text_file))
+    stored = stored_text_dir() / text_file
+    tried.append(("stored", stored))
+    if stored.is_file():
+        return TextSearch(stored, "stored", tuple(tried))
+    return TextSearch(None, None, tuple(tried))
 
 
 def quote_anchor(text: ReferenceText, exact: str, paragraph: int | None = None, context: int = 32) -> dict:
     """The anchor of `exact` in the text (within `paragraph` when given): paragraph, TextQuoteSelector, TextPositionSelector.
 
-    Raises ValueError when the words are not found, or are found more than once and no paragraph is given.
+    Raises UsageError when the words are not found, or are found more than once and no paragraph is given.
     """
+    if not exact:
+        raise UsageError("give the quotation's words with --exact")
     if paragraph is not None:
         para = text.paragraph(paragraph)
         if para is None:
-            raise ValueError(f"no paragraph {paragraph}")
+            raise UsageError(f"no paragraph {paragraph}: the text has paragraphs 1-{len(text.paragraphs)}")
         found = para.text.find(exact)
         if found < 0:
-            raise ValueError(f"the words are not in paragraph {paragraph}")
+            where = sorted({p.number for p in text.paragraphs if exact in p.text})
+            raise UsageError(f"the words are not in paragraph {paragraph}" + (f"; they are in {', '.join(map(str, where))}" if where else ""))
         start = para.start + found
     else:
         start = text.text.find(exact)
         if start < 0:
-            raise ValueError("the words are not in the reference text")
+            raise UsageError("the words are not in the reference text (copy them exactly, curly quotes and all)")
         if text.text.find(exact, start + 1) >= 0:
-            raise ValueError("the words occur more than once; give the paragraph")
+            where = [p.number for p in text.paragraphs if exact in p.text]
+            shown = ", ".join(map(str, where[:8])) + (", …" if len(where) > 8 else "")
+            raise UsageError(f"the words occur more than once (paragraphs {shown}); choose one with --paragraph N")
     end = start + len(exact)
     para = text.paragraph_at(start)
     # Context stays within the paragraph, so records stay readable one-line strings.

@@ -8,7 +8,7 @@ from chilecite.export import export_bibtex, export_csl_json
 from chilecite.loading import load_corpus, parse_yaml
 from chilecite.rules import validate
 from chilecite.text import ReferenceText
-from tests.support import ESSAY, RECORDS, require
+from tests.support import RECORDS, require_essay
 
 
 def test_bench_parse_all_record_files(benchmark) -> None:
@@ -23,7 +23,7 @@ def test_bench_load_corpus(benchmark) -> None:
 
 
 def test_bench_validate_with_text(benchmark) -> None:
-    corpus, text = load_corpus(RECORDS), ReferenceText.from_file(require(ESSAY))
+    corpus, text = load_corpus(RECORDS), ReferenceText.from_file(require_essay())
     report = benchmark(validate, corpus, text)
     assert not report.errors
 

@@ -16,9 +16,10 @@ import bibtexparser
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 
-from chilecite.export.common import LANGIDS, ExportItem, ExportOptions, is_published_letter, select_items
+from chilecite.export.common import ExportItem, ExportOptions, is_published_letter, select_items
 from chilecite.export.latex import escape, organisation, protect_title
-from chilecite.loading import Corpus
+from chilecite.corpus import Corpus
+from chilecite.vocabulary import LANGIDS
 from chilecite.models import Agent, Organisation, Person, WorkType
 from chilecite.values import DateSpan
 
@@ -74,12 +75,10 @@ def _howpublished(item: ExportItem, ascii: bool) -> str | None:
         bits.append(escape(work.genre, ascii=ascii))
     if work.event:
         bits.append(escape(work.event, ascii=ascii))
-    place = work.place or (item.parent.work.place if item.parent else None)
-    publisher = work.publisher or (item.parent.work.publisher if item.parent else None)
-    if publisher:
-        bits.append(escape(publisher, ascii=ascii))
-    if place:
-        bits.append(escape(place, ascii=ascii))
+    if item.publisher:
+        bits.append(escape(item.publisher, ascii=ascii))
+    if item.place:
+        bits.append(escape(item.place, ascii=ascii))
     return ", ".join(bits) or None
 
 
@@ -88,15 +87,15 @@ def _bibtex_fields(item: ExportItem, options: ExportOptions) -> tuple[str, dict[
     parent = item.parent.work if item.parent else None
     f: dict[str, str | None] = {
         "author": _names(item.authors, ascii),
-        "editor": _names(item.editors or (item.parent.editors if item.parent else ()), ascii),
+        "editor": _names(item.editors, ascii),
         "title": protect_title(work.title, ascii=ascii) if work.title else None,
-        "year": str(work.issued.start.year) if work.issued else None,
-        "month": MONTHS[work.issued.start.month - 1] if work.issued and work.issued.start.month and not work.issued.end else None,
+        "year": str(item.issued.start.year) if item.issued else None,
+        "month": MONTHS[item.issued.start.month - 1] if item.issued and item.issued.start.month and not item.issued.end else None,
         "volume": escape(work.volume, ascii=ascii) if work.volume else None,
         "number": escape(work.issue, ascii=ascii) if work.issue else None,
         "pages": work.pages.with_dash("--") if work.pages else None,
-        "publisher": escape(work.publisher or (parent.publisher if parent else None) or "", ascii=ascii) or None,
-        "address": escape(work.place or (parent.place if parent else None) or "", ascii=ascii) or None,
+        "publisher": escape(item.publisher, ascii=ascii) if item.publisher else None,
+        "address": escape(item.place, ascii=ascii) if item.place else None,
         "edition": escape(work.edition, ascii=ascii) if work.edition else None,
         "series": escape(work.series, ascii=ascii) if work.series else None,
         "isbn": work.isbn,
@@ -117,8 +116,6 @@ def _bibtex_fields(item: ExportItem, options: ExportOptions) -> tuple[str, dict[
         f["booktitle"] = protect_title(parent.title, ascii=ascii) if parent and parent.title else None
     if bibtype == "techreport":
         f["institution"] = f.pop("publisher")
-    if work.issued and work.issued.start.approximate and f["year"]:
-        f["year"] = f["year"]  # circa is said in the note: plain.bst would mangle "c. 1973" in sorting
     f["note"] = _bibtex_note(item)
     if bibtype in REQUIRED and not all(any(f.get(k) for k in need.split("|")) for need in REQUIRED[bibtype]):
         bibtype = "misc"
@@ -128,12 +125,12 @@ def _bibtex_fields(item: ExportItem, options: ExportOptions) -> tuple[str, dict[
             f.pop(unused, None)
     if f.get("author") and f.get("editor"):
         # plain.bst takes one or the other; the editors are kept in words in the note.
-        f["note"] = f"Edited by {_plain_names(item.editors or item.parent.editors)}. " + f["note"]
+        f["note"] = f"Edited by {_plain_names(item.editors)}. " + f["note"]
         f.pop("editor")
     if bibtype == "article" and f.get("number") and not f.get("volume"):
         f["volume"] = f.pop("number")  # a journal numbered by issue only: plain.bst wants a volume
     if not f.get("author"):  # plain.bst sorts @misc by author or key, never by editor
-        first_editor = (item.editors or (item.parent.editors if item.parent else ()))[:1]
+        first_editor = item.editors[:1]
         label = first_editor[0].family if first_editor and isinstance(first_editor[0], Person) else None
         f["key"] = escape(label or work.container_title or work.title or item.key, ascii=ascii)
     if f.get("month") and not f.get("year"):
@@ -149,8 +146,9 @@ def _plain_names(agents: tuple[Agent, ...]) -> str:
 def _bibtex_note(item: ExportItem) -> str:
     work = item.work
     extra = []
-    if work.issued and (work.issued.start.approximate or work.issued.start.uncertain or work.issued.start.season or work.issued.end or work.issued.start.day):
-        extra.append(f"Date: {_human_date(work.issued)}.")
+    issued = item.issued
+    if issued and (issued.start.approximate or issued.start.uncertain or issued.start.season or issued.end or issued.start.day):
+        extra.append(f"Date: {_human_date(issued)}.")
     if work.original_date:  # BibTeX has no origdate field: say it in words rather than drop it
         extra.append(f"First published {_human_date(work.original_date)}.")
     if work.language and work.language != "en":
@@ -183,14 +181,14 @@ def _biblatex_fields(item: ExportItem, options: ExportOptions) -> tuple[str, dic
         "editor": _names(item.editors, False),
         "translator": _names(item.translators, False),
         "title": protect_title(work.title) if work.title else None,
-        "date": str(work.issued) if work.issued else None,
+        "date": str(item.issued) if item.issued else None,
         "origdate": str(work.original_date) if work.original_date else None,
         "volume": escape(work.volume) if work.volume else None,
         "number": escape(work.issue) if work.issue else None,
         "series": protect_title(work.series) if work.series else None,
         "pages": work.pages.with_dash("--") if work.pages else None,
-        "publisher": escape(work.publisher) if work.publisher else None,
-        "location": escape(work.place) if work.place else None,
+        "publisher": escape(item.publisher) if item.publisher else None,
+        "location": escape(item.place) if item.place else None,
         "edition": escape(work.edition) if work.edition else None,
         "langid": LANGIDS.get(work.language or ""),
         "origlanguage": LANGIDS.get(work.original_language or ""),
@@ -212,10 +210,7 @@ def _biblatex_fields(item: ExportItem, options: ExportOptions) -> tuple[str, dic
         bibtype = "incollection"
         if parent:
             f["booktitle"] = protect_title(parent.title) if parent.title else None
-            f["editor"] = f["editor"] or _names(item.parent.editors, False)
-            f["publisher"] = f["publisher"] or (escape(parent.publisher) if parent.publisher else None)
-            f["location"] = f["location"] or (escape(parent.place) if parent.place else None)
-            f["date"] = f["date"] or (str(parent.issued) if parent.issued else None)
+
     else:
         bibtype = {
             WorkType.book: "book", WorkType.pamphlet: "booklet", WorkType.report: "report", WorkType.letter: "letter",
@@ -277,14 +272,18 @@ def _write(entries: list[Entry], header: str) -> str:
 
 def export_bibtex(corpus: Corpus, options: ExportOptions = ExportOptions()) -> str:
     """The selected works as BibTeX for the classic styles (UTF-8, or ASCII with `options.ascii`)."""
-    return _write(export_entries(corpus, options, "bibtex"), _header("BibTeX", options))
+    return _write(export_entries(corpus, options, "bibtex"), _header("BibTeX", corpus, options))
 
 
 def export_biblatex(corpus: Corpus, options: ExportOptions = ExportOptions()) -> str:
     """The selected works as BibLaTeX (UTF-8, native types, EDTF dates, langid)."""
-    return _write(export_entries(corpus, options, "biblatex"), _header("BibLaTeX", options))
+    return _write(export_entries(corpus, options, "biblatex"), _header("BibLaTeX", corpus, options))
 
 
-def _header(kind: str, options: ExportOptions) -> str:
+def _header(kind: str, corpus: Corpus, options: ExportOptions) -> str:
     encoding = "ASCII (LaTeX-encoded)" if options.ascii and kind == "BibTeX" else "UTF-8"
-    return f"% {kind} export of chilecite: sources of Gonzalez, 'The left and the coup in Chile' (1984). Encoding: {encoding}.\n\n"
+    title = corpus.essay_work.title if corpus.essay_work and corpus.essay_work.title else "the essay"
+    # One line of words only: BibTeX reads an `@` anywhere outside entries as the start of one, and a
+    # line break would end the comment.
+    about = " ".join(re.sub(r"[^\w .,:;'’()-]", " ", f"sources of {corpus.essay_label()}, '{title}'").split())
+    return f"% {kind} export of chilecite: {about}. Encoding: {encoding}.\n\n"

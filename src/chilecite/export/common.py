@@ -7,11 +7,15 @@ validated (every reference resolves) and never re-check it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from chilecite.loading import Corpus
-from chilecite.models import LEVEL_ORDER, Agent, Level, Organisation, Person, Work
+from chilecite.corpus import Corpus
+from chilecite.models import LEVEL_ORDER, Agent, Level, Organisation, Work, WorkType
+from chilecite.values import DateSpan
+
+# Types whose date, when the record has none, is its container's (a chapter appeared with its book);
+# a speech printed in a collection keeps its own date or none.
+DATED_BY_PARENT = frozenset({WorkType.chapter})
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,11 @@ class Citing:
 
 @dataclass(frozen=True)
 class ExportItem:
-    """A work ready to export: the record, its resolved agents and parent, and the notes citing it."""
+    """A work ready to export: the record, its agents and parent resolved, and the notes citing it.
+
+    What a work inherits from its parent (a chapter from its book) is resolved here, once:
+    `editors`, `publisher`, `place` and `issued` are the work's own or else its parent's.
+    """
 
     key: str
     work: Work
@@ -51,19 +59,24 @@ class ExportItem:
     parent: ExportItem | None = None
     citing: tuple[Citing, ...] = field(default_factory=tuple)
     is_essay: bool = False
+    publisher: str | None = None
+    place: str | None = None
+    issued: DateSpan | None = None
+    essay_label: str = "the essay"
+    essay_notes: int = 0
 
     @property
     def best_level(self) -> Level | None:
         return min((c.level for c in self.citing), key=LEVEL_ORDER.__getitem__, default=None)
 
-    def provenance(self, essay_label: str = "Gonzalez 1984") -> str:
+    def provenance(self) -> str:
         """The sentence every export carries: which notes cite the work, and how surely."""
         if self.is_essay:
-            return "The host essay; chilecite records its 86 notes and quotations."
+            return f"The host essay; chilecite records its {self.essay_notes} notes and quotations."
         if not self.citing:
             return "Contains a work cited by the essay."
         parts = [c.describe() for c in self.citing]
-        return f"Cited in {essay_label}, " + ", ".join(parts) + ". Identification levels: stated = named by the essay; verified = checked against the work; attributed = inferred, not checked."
+        return f"Cited in {self.essay_label}, " + ", ".join(parts) + ". Identification levels: stated = named by the essay; verified = checked against the work; attributed = inferred, not checked."
 
 
 def export_item(corpus: Corpus, key: str, citing: tuple[Citing, ...] = (), *, is_essay: bool | None = None) -> ExportItem:
@@ -76,7 +89,14 @@ def export_item(corpus: Corpus, key: str, citing: tuple[Citing, ...] = (), *, is
         return tuple(corpus.agents[a] for a in ids if a in corpus.agents)
 
     parent = export_item(corpus, work.parent) if work.parent and work.parent in corpus.works else None
-    return ExportItem(key, work, agents(work.authors), agents(work.editors), agents(work.translators), parent, citing, is_essay)
+    return ExportItem(
+        key, work, agents(work.authors), agents(work.editors) or (parent.editors if parent else ()), agents(work.translators), parent, citing, is_essay,
+        publisher=work.publisher or (parent.publisher if parent else None),
+        place=work.place or (parent.place if parent else None),
+        issued=work.issued or (parent.issued if parent and work.type in DATED_BY_PARENT else None),
+        essay_label=corpus.essay_label(),
+        essay_notes=corpus.note_count,
+    )
 
 
 def select_items(corpus: Corpus, options: ExportOptions) -> list[ExportItem]:
@@ -123,8 +143,8 @@ def _unique(entries: list[Citing]) -> list[Citing]:
     return out
 
 
-def parse_note_ranges(text: str) -> frozenset[int]:
-    """`1-20,45` -> {1, ..., 20, 45}; raises ValueError on anything else."""
+def parse_note_ranges(text: str, count: int) -> frozenset[int]:
+    """`1-20,45` -> {1, ..., 20, 45} for an essay of `count` notes; raises ValueError on anything else."""
     numbers: set[int] = set()
     for part in text.split(","):
         part = part.strip()
@@ -132,16 +152,14 @@ def parse_note_ranges(text: str) -> frozenset[int]:
         if not match:
             raise ValueError(f"'{part}' is not a note number or range such as 1-20")
         first, last = int(match.group(1)), int(match.group(2) or match.group(1))
-        if not (1 <= first <= last <= 86):
-            raise ValueError(f"'{part}' is not within notes 1-86 in order")
+        if not (1 <= first <= last <= count):
+            raise ValueError(f"'{part}' is not within notes 1-{count} in order")
         numbers.update(range(first, last + 1))
     return frozenset(numbers)
 
 
-LANGIDS = {"en": "english", "es": "spanish", "de": "german", "fr": "french", "ru": "russian", "it": "italian", "pt": "portuguese"}
-
-
 def person_parts(agent: Agent) -> dict[str, str]:
+    """A CSL name: `literal` for an organisation (never split), family/given/particle/suffix for a person."""
     if isinstance(agent, Organisation):
         return {"literal": agent.name}
     parts = {"family": agent.family}
@@ -149,14 +167,6 @@ def person_parts(agent: Agent) -> dict[str, str]:
         if value:
             parts[name] = value
     return parts
-
-
-def is_person(agent: Agent) -> bool:
-    return isinstance(agent, Person)
-
-
-def ascii_fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def is_published_letter(work: Work) -> bool:

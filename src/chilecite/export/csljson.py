@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from chilecite.export.common import ExportItem, ExportOptions, is_published_letter, person_parts, select_items
-from chilecite.loading import Corpus
+from chilecite.corpus import Corpus
 from chilecite.values import DateSpan
 
 SEASON_NUMBERS = {"spring": 1, "summer": 2, "autumn": 3, "winter": 4}
@@ -32,7 +32,7 @@ def csl_item(item: ExportItem) -> dict:
     if csl_type == "letter":
         csl_type = "document" if is_published_letter(work) else "personal_communication"
     data: dict = {"id": item.key, "citation-key": item.key, "type": csl_type}
-    for role, agents in (("author", item.authors), ("editor", item.editors or (item.parent.editors if item.parent else ())), ("translator", item.translators)):
+    for role, agents in (("author", item.authors), ("editor", item.editors), ("translator", item.translators)):
         if agents:
             data[role] = [person_parts(a) for a in agents]
     container = work.container_title or (parent.title if parent else None)
@@ -44,8 +44,8 @@ def csl_item(item: ExportItem) -> dict:
         "issue": work.issue,
         "edition": work.edition,
         "page": work.pages.with_dash("-") if work.pages else None,
-        "publisher": work.publisher or (parent.publisher if parent else None),
-        "publisher-place": work.place or (parent.place if parent else None),
+        "publisher": item.publisher,
+        "publisher-place": item.place,
         "language": work.language,
         "URL": work.url,
         "ISBN": work.isbn,
@@ -56,7 +56,7 @@ def csl_item(item: ExportItem) -> dict:
         "note": item.provenance(),
     }
     data.update({k: v for k, v in values.items() if v})
-    issued = work.issued or (parent.issued if parent and work.type.value == "chapter" else None)
+    issued = item.issued
     if issued:
         data["issued"] = csl_date(issued)
     if work.original_date:

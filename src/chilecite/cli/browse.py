@@ -1,0 +1,49 @@
+"""`chilecite notes`, `show N` and `stats`: the notes and the counts, as text or JSON."""
+
+from __future__ import annotations
+
+import click
+
+from chilecite.cli.context import Session, location_options, out, pass_session, safe_json
+
+FORMATS = click.Choice(["text", "json"], case_sensitive=False)
+
+
+@click.command()
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@location_options
+@pass_session
+def notes(session: Session, fmt: str) -> None:
+    """List the notes with their identification level."""
+    from chilecite.listing import notes_data, render_notes
+
+    data = notes_data(session.gate(fmt))
+    out(safe_json({"records": session.tree.as_dict(), "notes": data}) if fmt == "json" else render_notes(data))
+
+
+@click.command()
+@click.argument("number", type=int)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@location_options
+@pass_session
+def show(session: Session, number: int, fmt: str) -> None:
+    """Show note NUMBER: where it is, what it supports, what it cites and why."""
+    from chilecite.listing import note_data, render_note
+
+    corpus = session.gate(fmt)
+    if fmt == "json":
+        out(safe_json({"records": session.tree.as_dict(), "note": note_data(corpus, number)}))
+    else:
+        out(render_note(corpus, number))
+
+
+@click.command()
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@location_options
+@pass_session
+def stats(session: Session, fmt: str) -> None:
+    """Counts: notes by identification level, quotations, works by type, agents."""
+    from chilecite.listing import render_stats, stats as compute
+
+    data = compute(session.gate(fmt))
+    out(safe_json({"records": session.tree.as_dict(), "stats": data}) if fmt == "json" else render_stats(data))

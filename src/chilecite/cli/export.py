@@ -1,0 +1,39 @@
+"""`chilecite export FORMAT`: the cited works as BibTeX, BibLaTeX or CSL-JSON, to standard output or a file."""
+
+from __future__ import annotations
+
+import click
+
+from chilecite.cli.context import Session, location_options, pass_session
+
+EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json"]
+
+
+@click.command()
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS, case_sensitive=False))
+@click.option("-o", "--output", default="-", metavar="FILE", help="Write to FILE (atomically; `-` is standard output).")
+@click.option("--note", "note", type=int, multiple=True, help="Only works cited by this note (repeatable).")
+@click.option("--notes", "note_ranges", default=None, metavar="RANGES", help="Only works cited by these notes, e.g. 1-20,45.")
+@click.option("--min-level", type=click.Choice(["stated", "verified", "attributed"], case_sensitive=False), default="attributed",
+              show_default=True, help="Weakest identification level to export.")
+@click.option("--no-essay", is_flag=True, help="Leave out the essay's own entry.")
+@click.option("--ascii", "ascii_", is_flag=True, help="BibTeX: LaTeX-encode accents for old toolchains.")
+@location_options
+@pass_session
+def export(session: Session, fmt: str, output: str, note: tuple[int, ...], note_ranges: str | None, min_level: str,
+           no_essay: bool, ascii_: bool) -> None:
+    """Export the cited works as BibTeX, BibLaTeX or CSL-JSON."""
+    from chilecite.export import ExportOptions, export as run, parse_note_ranges
+    from chilecite.files import check_output_path, write_output
+    from chilecite.models import Level
+
+    check_output_path(output)  # a bad path is a usage error before any work
+    corpus = session.gate()
+    notes = set(note)
+    if note_ranges:
+        try:
+            notes |= parse_note_ranges(note_ranges, corpus.note_count)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--notes") from None
+    options = ExportOptions(notes=frozenset(notes) or None, min_level=Level(min_level.lower()), include_essay=not no_essay, ascii=ascii_)
+    write_output(output, run(corpus, fmt.lower(), options))

@@ -1,0 +1,74 @@
+"""`chilecite new`, `import bibtex` and `schema`: making records, bringing them in, and their JSON Schema."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from chilecite.cli.context import Session, location_options, out, pass_session, safe_json
+from chilecite.errors import UsageError
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(["work", "quotation", "agent"], case_sensitive=False))
+@click.option("--exact", help="quotation: the words exactly as printed in the essay.")
+@click.option("--paragraph", type=int, help="quotation: the paragraph the words are in (needed when they occur more than once).")
+@click.option("--block", is_flag=True, help="quotation: a block quotation.")
+@click.option("--type", "subtype", default=None, help="work: CSL type (book, chapter, article-newspaper, …); agent: person or organisation.")
+@location_options
+@pass_session
+def new(session: Session, kind: str, exact: str | None, paragraph: int | None, block: bool, subtype: str | None) -> None:
+    """Print a valid skeleton record to fill in (a quotation is anchored from --exact)."""
+    from chilecite import skeletons
+
+    if kind == "work":
+        out(skeletons.new_work(subtype or "book"))
+    elif kind == "agent":
+        out(skeletons.new_agent(subtype or "person"))
+    else:
+        if not exact:
+            raise UsageError("a quotation needs --exact 'THE WORDS AS PRINTED'")
+        corpus = session.corpus()
+        out(skeletons.new_quotation(session.text(corpus, required=True), exact, paragraph, "block" if block else "inline"))  # type: ignore[arg-type]
+
+
+@click.group("import")
+def import_() -> None:
+    """Bring work records in from reference managers."""
+
+
+@import_.command("bibtex")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Print the records instead of writing them.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
+@location_options
+@pass_session
+def bibtex(session: Session, file: Path, dry_run: bool, fmt: str) -> None:
+    """Import BibTeX/BibLaTeX entries (Zotero, Better BibTeX, JabRef) as work and agent records.
+
+    They are written into the records tree in use (--records, or the checkout you are in), all or
+    nothing, after being checked against it; every field with no place in a record is reported."""
+    from chilecite.importing import import_file, render_import
+
+    tree = session.tree
+    if tree.found_by == "installed" and not dry_run:
+        raise UsageError("no records tree to write into: run inside a checkout, or give --records DIR (or use --dry-run)")
+    session.announce(fmt)
+    outcome = import_file(file, session.gate(fmt), tree.path, write=not dry_run)
+    if fmt == "json":
+        out(safe_json({"records": tree.as_dict(), **outcome.payload()}))
+    else:
+        out(render_import(outcome, dry_run=dry_run))
+    sys.exit(outcome.report.exit_code())
+
+
+@click.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True)
+def schema(out: Path) -> None:
+    """Regenerate the JSON Schema files from the models."""
+    from chilecite.schema import write_schemas
+
+    for path in write_schemas(out):
+        click.echo(str(path))

@@ -1,0 +1,48 @@
+"""`chilecite validate` and `chilecite rules`: check the records; list the problem codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from chilecite.cli.context import location_options, out, pass_session, safe_json, Session
+
+FORMATS = click.Choice(["text", "json"], case_sensitive=False)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--select", default="", metavar="CODES", help="Comma-separated rule codes or prefixes to run (e.g. CC02,CC030).")
+@click.option("--ignore", default="", metavar="CODES", help="Comma-separated rule codes or prefixes to skip.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@location_options
+@pass_session
+def validate(session: Session, paths: tuple[Path, ...], fmt: str, select: str, ignore: str, strict: bool) -> None:
+    """Check the records (or the named files, in the context of the corpus)."""
+    from chilecite.report import render_text
+    from chilecite.rules import selectors, validate as run
+
+    chosen, skipped = selectors(select), selectors(ignore)  # usage errors before any work
+    session.announce(fmt)
+    corpus = session.corpus(paths)
+    report = run(corpus, session.text(corpus), select=chosen, ignore=skipped)
+    out(session.report_json(report) if fmt == "json" else render_text(report))
+    sys.exit(report.exit_code(strict=strict))
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"], case_sensitive=False), default="text", show_default=True)
+def rules(fmt: str) -> None:
+    """List the problem codes: what each checks, its severity and hint."""
+    from chilecite.rules import CATALOGUE, rules_markdown
+
+    if fmt == "markdown":
+        out(rules_markdown())
+    elif fmt == "json":
+        out(safe_json([{"code": r.code, "severity": r.severity.value, "title": r.title, "hint": r.hint, "docs": r.docs,
+                        "reported_by": r.reported_by, "needs_text": r.needs_text, "split_from": r.split_from} for r in CATALOGUE]))
+    else:
+        out("".join(f"{r.code}  {r.severity.value:<7}  {r.title}\n" for r in CATALOGUE))

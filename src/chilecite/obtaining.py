@@ -1,0 +1,163 @@
+"""Getting the essay's reference text: where it is looked for, and turning a saved copy into it.
+
+`text_status` says where the text is expected and whether the copy found is the one the records
+anchor to. `import_text` reads a copy of the essay — the ETOL page as saved by a browser (HTML) or
+a plain-text copy — finds the essay's paragraphs in it, checks each against the fingerprints kept
+in essay.yaml (NFC, white space made single spaces), and returns the reference text, exactly, when
+every paragraph matches; `store_text` puts it where every command finds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from chilecite.errors import UsageError
+from chilecite.models import Essay
+from chilecite.text import MAX_TEXT_BYTES, TextSearch, fingerprint, stored_text_dir
+
+_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "div", "td", "dd", "dt", "pre", "br", "hr", "tr"}
+_SKIPPED = {"script", "style", "head", "title", "noscript"}
+
+
+@dataclass(frozen=True)
+class TextStatus:
+    """Where the reference text was looked for and what was found there."""
+
+    text_file: str
+    expected_sha256: str
+    search: TextSearch
+    found_sha256: str | None
+    problem: str | None = None
+
+    @property
+    def matches(self) -> bool:
+        return self.found_sha256 == self.expected_sha256
+
+    def as_dict(self) -> dict[str, object]:
+        return {"text_file": self.text_file, "expected_sha256": self.expected_sha256,
+                "looked_in": [{"how": how, "path": str(path)} for how, path in self.search.tried],
+                "found": str(self.search.found) if self.search.found else None, "found_by": self.search.how,
+                "found_sha256": self.found_sha256, "matches": self.matches, "problem": self.problem,
+                "stored_copy": str(stored_text_dir() / self.text_file)}
+
+
+def text_status(essay: Essay, search: TextSearch) -> TextStatus:
+    """The status of the reference text for `essay`, given where it was looked for."""
+    found_sha, problem = None, None
+    if search.found is not None:
+        from chilecite.files import read_regular
+
+        try:
+            found_sha = hashlib.sha256(read_regular(search.found, MAX_TEXT_BYTES)).hexdigest()
+        except OSError as exc:
+            problem = f"{search.found}: {exc.strerror or exc}"
+    return TextStatus(essay.text_file, essay.text_sha256, search, found_sha, problem)
+
+
+class _Blocks(HTMLParser):
+    """The text of each block element of an HTML page, entities decoded, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.current: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED:
+            self.skipping += 1
+        elif tag in _BLOCKS:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in _BLOCKS:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.current.append(data)
+
+    def _flush(self) -> None:
+        text = "".join(self.current)
+        self.current = []
+        if text.strip():
+            self.blocks.append(text)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def _paragraphs(raw: str, is_html: bool) -> list[str]:
+    """Candidate paragraphs: HTML block elements, or the blank-line (else line) separated parts of plain text.
+    Runs of ASCII white space become one space; other spaces (a no-break space) are kept as printed."""
+    if is_html:
+        parser = _Blocks()
+        parser.feed(raw)
+        parser.close()
+        parts = parser.blocks
+    else:
+        text = raw.replace("\r\n", "\n").replace("\r", "\n")
+        parts = re.split(r"\n[ \t]*\n", text) if "\n\n" in text else text.split("\n")
+    return [unicodedata.normalize("NFC", " ".join(re.split(r"[ \t\r\n\f\v]+", p)).strip(" ")) for p in parts if p.strip()]
+
+
+def _looks_like_html(raw: str) -> bool:
+    return bool(re.search(r"<\s*(html|body|p|h[1-6]|div)\b", raw[:20000], re.IGNORECASE))
+
+
+def import_text(copy: Path, essay: Essay) -> str:
+    """The reference text, rebuilt from a saved copy of the essay; UsageError naming the first paragraph that differs."""
+    from chilecite.files import read_regular
+
+    prints = essay.paragraph_fingerprints
+    if not prints:
+        raise UsageError("essay.yaml keeps no paragraph fingerprints to check a copy against")
+    try:
+        raw = read_regular(copy, 20 * MAX_TEXT_BYTES).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"{copy} is not UTF-8: save the page as UTF-8 (a browser's 'Web page, HTML only' does)") from None
+    except OSError as exc:
+        raise UsageError(f"{copy}: {exc.strerror or exc}") from None
+    paragraphs = _paragraphs(raw, _looks_like_html(raw))
+    starts = [i for i, p in enumerate(paragraphs) if fingerprint(p) == prints[0]]
+    if not starts:
+        raise UsageError(f"{copy}: the essay's first paragraph was not found; is this a copy of the essay?")
+    body = paragraphs[starts[0]:starts[0] + len(prints)]
+    for number, (expected, paragraph) in enumerate(zip(prints, body, strict=False), start=1):
+        if fingerprint(paragraph) != expected:
+            raise UsageError(f"{copy}: paragraph {number} differs from the essay's ('{paragraph[:60]}…'); nothing was stored")
+    if len(body) < len(prints):
+        raise UsageError(f"{copy}: the copy ends after paragraph {len(body)} of {len(prints)}; nothing was stored")
+    for candidate in (body, [" ".join(p.split()) for p in body]):
+        text = "\n\n".join(candidate) + "\n\n\n"
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() == essay.text_sha256:
+            return text
+    raise UsageError(f"{copy}: every paragraph matches, but the copy differs from the reference text in its spaces or accents "
+                     "(SHA-256); the anchors need the exact text, so nothing was stored")
+
+
+def store_text(text: str, essay: Essay) -> Path:
+    """Store the reference text in the user's data directory, where every command looks for it."""
+    from chilecite.files import write_output
+
+    directory = stored_text_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / essay.text_file
+    write_output(path, text)
+    return path
+
+
+def fingerprints_yaml(paragraphs: list[str]) -> str:
+    """The `paragraph_fingerprints:` block of essay.yaml for a reference text's paragraphs."""
+    return "paragraph_fingerprints:\n" + "".join(f"  - '{fingerprint(p)}'\n" for p in paragraphs)
+
+
+__all__ = ["TextStatus", "fingerprints_yaml", "import_text", "store_text", "text_status"]

@@ -1,0 +1,96 @@
+"""Problems as values, and the kind of entry the catalogue of problem codes is made of.
+
+A `Rule` is one entry of the catalogue (`chilecite.rules.CATALOGUE`): a stable code with its
+severity, title, hint and documentation, and, for the codes a cross-record check reports, the
+check itself. A `Problem` is one occurrence: the rule's code, severity and hint, a message, and
+where it is (file, line, column, record, field). The loader, the importer and the checks all make
+problems through `Rule.problem`, so a code's severity and hint are written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+if TYPE_CHECKING:
+    from chilecite.rules.base import Context
+
+
+class Severity(str, Enum):
+    error = "error"
+    warning = "warning"
+
+
+def _visible(value: str) -> str:
+    # A problem is one line of a report, whatever text it quotes: line breaks and other control
+    # characters (an ESC in a record or a file name) are shown, never passed to the terminal.
+    out = []
+    for char in value:
+        if char == "\n":
+            out.append("\\n")
+        elif char == "\r":
+            out.append("\\r")
+        elif char == "\t":
+            out.append("\\t")
+        elif ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 or char in "\u2028\u2029":
+            out.append(f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+        elif 0xD800 <= ord(char) <= 0xDFFF:  # a lone surrogate (from a non-UTF-8 file name)
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+class Problem(BaseModel):
+    """One thing wrong with the records, with where it is and what to do about it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(description="Stable rule code, e.g. `CC012`.")
+    severity: Severity
+    message: str
+    hint: str = ""
+    file: str | None = None
+    line: int | None = Field(None, description="1-based line in `file`.")
+    column: int | None = Field(None, description="1-based column in `file`.")
+    kind: str | None = Field(None, description="Record kind: essay, notes, works, agents or quotations.")
+    record: str | None = Field(None, description="Record id: a note number, citation key, agent or quotation id.")
+    field: str | None = Field(None, description="Dotted path of the field within the record.")
+
+    @field_validator("message", "hint", "file", "record", "field")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        return None if value is None else _visible(value)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)
+
+
+Check = Callable[["Context", "Rule"], Iterator[Problem]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One code of the catalogue. `check` is None for codes the loader or the importer reports."""
+
+    code: str
+    severity: Severity
+    title: str
+    hint: str
+    docs: str = ""
+    check: Check | None = None
+    needs_text: bool = False
+    split_from: str | None = None  # the older, broader code this one was split from: `--ignore OLD` still covers it
+    reported_by: str = "validate"  # validate | loader | import
+
+    def problem(self, message: str, **where: Any) -> Problem:
+        """A problem of this code at `where` (file, line, column, kind, record, field)."""
+        return Problem(code=self.code, severity=self.severity, message=message, hint=self.hint, **where)
+
+    def answers_to(self, selector: str) -> bool:
+        """Whether `--select/--ignore SELECTOR` (a code or a prefix such as CC02) names this rule."""
+        return self.code.startswith(selector) or (self.split_from is not None and self.split_from.startswith(selector))

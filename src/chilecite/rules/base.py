@@ -1,0 +1,79 @@
+"""What every check is given: the corpus, the reference text, and walks over the records they share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from pydantic import BaseModel
+
+from chilecite.corpus import Corpus
+from chilecite.models import Citation
+from chilecite.problems import Problem, Rule, Severity
+from chilecite.text import ReferenceText
+
+ERROR, WARNING = Severity.error, Severity.warning
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass
+class Context:
+    """A corpus and (when found) its reference text; the walks are computed once and shared by the checks."""
+
+    corpus: Corpus
+    text: ReferenceText | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def at(self, rule: Rule, message: str, kind: str, record_id: str | int, path: FieldPath = ()) -> Problem:
+        """A problem of `rule` at a record's field."""
+        return rule.problem(message, **self.corpus.where(kind, record_id, path))
+
+    @cached_property
+    def citations(self) -> list[tuple[str, str, FieldPath, Citation]]:
+        """Every citation, with the kind, id and field path of the record it sits in."""
+        out: list[tuple[str, str, FieldPath, Citation]] = []
+        for number, note in self.corpus.notes.items():
+            for i, citation in enumerate(note.citations):
+                out.append(("notes", str(number), ("citations", i), citation))
+        for qid, quotation in self.corpus.quotations.items():
+            if quotation.source:
+                out.append(("quotations", qid, ("source",), quotation.source))
+            if quotation.via:
+                out.append(("quotations", qid, ("via",), quotation.via))
+        return out
+
+    @cached_property
+    def strings(self) -> list[tuple[str, str, FieldPath, str]]:
+        """Every string of every record with its field path: one walk shared by the text-hygiene checks."""
+        out: list[tuple[str, str, FieldPath, str]] = []
+        for kind, rid, record in self.corpus.records():
+            for path, value in _strings(record, ()):
+                out.append((kind, rid, path, value))
+        return out
+
+
+def _strings(value: object, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            item = getattr(value, name)
+            if item is not None and not isinstance(item, (int, bool, float)):
+                yield from _strings(item, (*path, name))
+
+
+def ranges(numbers: list[int]) -> str:
+    """`1,2,3,7` -> `1-3,7`."""
+    out: list[str] = []
+    start: int | None = None
+    for i, n in enumerate(numbers):
+        start = n if start is None else start
+        if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
+            out.append(str(start) if start == n else f"{start}-{n}")
+            start = None
+    return ",".join(out)

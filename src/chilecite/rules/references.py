@@ -1,0 +1,135 @@
+"""Codes for the corpus as a whole: ids, note numbers, references between records, keys, duplicates."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from chilecite.problems import Problem, Rule
+from chilecite.rules.base import ERROR, WARNING, Context, ranges
+from chilecite.vocabulary import KEY_RE, fold
+
+
+def duplicate_ids(ctx: Context, rule: Rule) -> Iterator[Problem]:
+    for dup in ctx.corpus.duplicates:
+        what = "essay record" if dup.kind == "essay" else dup.kind[:-1]
+        yield rule.problem(f"{what} '{dup.id}' is defined twice (also in {dup.first.display})",
+                           file=dup.second.display, line=1, column=1, kind=dup.kind, record=dup.id)
+
+
+def notes_complete(ctx: Context, rule: Rule) -> Iterator[Problem]:
+    count = ctx.corpus.note_count
+    missing = [n for n in range(1, count + 1) if n not in ctx.corpus.notes]
+    if missing:
+        yield rule.problem(f"notes missing: {ranges(missing)} (the essay has {count})", file="records/notes", kind="notes")
+
+
+def notes_within_count(ctx: Context, rule: Rule) -> Iterator[Problem]:
+    count = ctx.corpus.note_count
+    for number in ctx.corpus.notes:
+        if count and number > count:
+            yield ctx.at(rule, f"note {number} is beyond the essay's {count} notes", "notes", number, ("number",))
+
+
+def anchors_in_order(ctx: Context, rule: Rule) -> Iterator[Problem]:
+    previous: tuple[int, int] | None = None
+    for number in sorted(ctx.corpus.notes):
+        paragraph = ctx.corpus.notes[number].anchor.paragraph
+        if previous and paragraph < previous[1]:
+            yield ctx.at(rule, f"note {number} is anchored in paragraph {paragraph}, before note {previous[0]} (paragraph {previous[1]})",
+                         "notes", number, ("anchor", "paragraph"))
+        previous = (number, paragraph)
+
+
+def references_resolve(ctx: Context, rule: Rule) -> Iterator[Problem]:
+    c = ctx.corpus
+    for kind, rid, path, citation in ctx.citations:
+        if citation.work not in c.works:
+            yield ctx.at(rule, f"no work '{citation.work}' in records/works", kind, rid, (*path, "work"))
+    for number, note in c.notes.items():
+        for i, agent in enumerate(note.quoted):
+            if agent not in c.agents:
+                yield ctx.at(rule, f"no agent '{agent}' in records/agents", "notes", number, ("quoted", i))
+    for qid, q in c.quotations.items():
+        for i, agent in enumerate(q.speakers):
+            if agent not in c.agents:
+                yield ctx.at(rule, f"no agent '{agent}' in records/agents", "quotations", qid, ("speakers", i))
+        if q.note is not None and q.note not in c.notes:
+            yield ctx.at(rule, f"no note {q.note} in records/notes", "quotations", qid, ("note",))
+    for key, work in c.works.items():
+        for role in ("authors", "editors", "translators"):
+            for i, agent in enumerate(getattr(work, role)):
+                if agent not in c.agents:
+                    yield ctx.at(rule, f"no agent '{agent}' in records/agents", "works", key, (role, i))
+        if work.parent and work.parent not in c.works:
+            yield ctx.at(rule, f"no parent work '{work.parent}' in records/works", "works", key, ("parent",))
+    if c.essay and c.essay.key not in c.works:
+        yield ctx.at(rule, f"the essay's work record '{c.essay.key}' is missing", "essay", "essay", ("key",))
+
+
+def parents_acyclic(ctx: Context, rule: Rule) -> Iterator[Problem]:
+    works = ctx.corpus.works
+    for key in works:
+        seen, current = [key], works[key].parent
+        while current in works:
+            if current in seen:
+                yield ctx.at(rule, f"parent works form a cycle: {' -> '.join([*seen, current])}", "works", key, ("parent",))
+                break
+            seen.append(current)
+            current = works[current].parent
+
+
+def key_format(ctx: Context, rule: Rule) -> Iterator[Problem]:
+    for key in ctx.corpus.works:
+        if not KEY_RE.match(key):
+            yield ctx.at(rule, f"citation key '{key}' is not in the agreed form", "works", key)
+
+
+def _established_first(ctx: Context, kind: str, ids: list[str]) -> list[str]:
+    # Keep the established record (not one being contributed, then alphabetical); report the others.
+    return sorted(ids, key=lambda i: (ctx.corpus.focus is not None and ctx.corpus.in_focus(kind, i), i))
+
+
+def duplicate_works(ctx: Context, rule: Rule) -> Iterator[Problem]:
+    groups: dict[tuple[str, str, int | None], list[str]] = defaultdict(list)
+    for key, work in ctx.corpus.works.items():
+        if work.title:
+            first = work.authors[0] if work.authors else fold(work.container_title or "")
+            groups[(first, fold(work.title), work.issued.start.year if work.issued else None)].append(key)
+    for keys in groups.values():
+        keys = _established_first(ctx, "works", keys)
+        for key in keys[1:]:
+            yield ctx.at(rule, f"'{key}' looks like a duplicate of '{keys[0]}' (same first author, title and year)", "works", key, ("title",))
+
+
+def duplicate_agents(ctx: Context, rule: Rule) -> Iterator[Problem]:
+    seen: dict[str, str] = {}
+    for aid in _established_first(ctx, "agents", list(ctx.corpus.agents)):
+        agent = ctx.corpus.agents[aid]
+        name = fold(agent.display_name)
+        if name in seen:
+            yield ctx.at(rule, f"'{aid}' has the same name as '{seen[name]}' ({agent.display_name})", "agents", aid)
+        else:
+            seen[name] = aid
+
+
+RULES = (
+    Rule("CC010", ERROR, "Record id defined twice", "Rename or merge one of the records.",
+         "Two files give the same kind of record the same id (for notes: the same number).", duplicate_ids),
+    Rule("CC011", ERROR, "Notes missing", "Add the missing records/notes/NNN.yaml.",
+         "Every marker [1]..[N] of the essay (N is `notes` in essay.yaml) has a note record. Not checked when validating single files.", notes_complete),
+    Rule("CC018", ERROR, "Note number beyond the essay's notes", "Check the number against the marker in the text, or `notes` in essay.yaml.",
+         "A note's number is at most the essay's `notes`.", notes_within_count),
+    Rule("CC012", ERROR, "Note anchors out of marker order", "Check anchor.paragraph against the text.",
+         "Note n+1 never stands in an earlier paragraph than note n.", anchors_in_order),
+    Rule("CC013", ERROR, "Reference does not resolve", "Add the referenced record or correct the id.",
+         "A work, agent, note or parent named by a record exists.", references_resolve),
+    Rule("CC014", ERROR, "Parent works form a cycle", "A work cannot contain itself; fix `parent`.",
+         "Following `parent` from any work ends at a work with none.", parents_acyclic),
+    Rule("CC015", ERROR, "Citation key not in the agreed form", "familyyearword, lower-case ASCII, e.g. miliband1973coup; add a letter on collision.",
+         "Keys are the identity of a work and never change once committed, so they are checked at the door.", key_format),
+    Rule("CC016", WARNING, "Likely duplicate work", "Merge the two records, or make the titles say how they differ.",
+         "Same first author (or container), folded title and year.", duplicate_works),
+    Rule("CC017", WARNING, "Likely duplicate agent", "Merge the two agents; keep both spellings under `printed`.",
+         "Same name once accents, case and punctuation are folded.", duplicate_agents),
+)

@@ -5,8 +5,23 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from chilecite.models import (
-    Citation, Essay, Level, Locator, Note, NoteAnchor, Organisation, Person, Quotation, QuotationAnchor, Section, Support,
-    TextPositionSelector, TextQuoteSelector, Transcription, Work, WorkType,
+    Citation,
+    Essay,
+    Level,
+    Locator,
+    Note,
+    NoteAnchor,
+    Organisation,
+    Person,
+    Quotation,
+    QuotationAnchor,
+    Section,
+    Support,
+    TextPositionSelector,
+    TextQuoteSelector,
+    Transcription,
+    Work,
+    WorkType,
 )
 from chilecite.values import DateSpan, PageSpan, PartialDate
 

@@ -11,8 +11,6 @@ generated at runtime.
 
 from __future__ import annotations
 
-from tests.support import MINIMAL_RECORDS, MINIMAL_ROOT
-
 import json
 import re
 import shutil
@@ -28,6 +26,7 @@ from chilecite.loading import load_corpus, with_contributed
 from chilecite.problems import Problem
 from chilecite.rules import BY_CODE, validate
 from chilecite.text import ReferenceText
+from tests.support import MINIMAL_RECORDS, MINIMAL_ROOT
 
 HERE = Path(__file__).resolve().parent
 BAD = HERE / "bad"

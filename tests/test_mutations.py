@@ -9,8 +9,6 @@ into the right kind directory and validated in the context of a small tree of th
 
 from __future__ import annotations
 
-from tests.support import MINIMAL_RECORDS, MINIMAL_ROOT
-
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,8 +21,7 @@ from hypothesis import strategies as st
 from chilecite.loading import YamlRefused, load_corpus, parse_yaml
 from chilecite.rules import BY_CODE, validate
 from chilecite.text import ReferenceText
-
-from tests.support import essay_text_path
+from tests.support import MINIMAL_RECORDS, MINIMAL_ROOT, essay_text_path
 
 pytestmark = pytest.mark.filterwarnings("ignore:Accessing the 'model_fields' attribute on the instance is deprecated")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from chilecite.rules import BY_CODE, CATALOGUE, rules_markdown, selectors
 from chilecite.errors import UsageError
+from chilecite.rules import BY_CODE, CATALOGUE, rules_markdown, selectors
 from tests.test_bad_corpus import RUNTIME_CODES, TREE_CODES, XFAIL, case_dirs, expected
 
 ROOT = Path(__file__).resolve().parents[1]

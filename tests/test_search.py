@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from chilecite.loading import load_corpus
-from chilecite.vocabulary import fold
 from chilecite.search import search, select_quotations
+from chilecite.vocabulary import fold
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from chilecite.corpus import Corpus
-from chilecite.models import LEVEL_ORDER, Note
+from chilecite.models import LEVEL_ORDER, Note, Quotation
 from chilecite.writing import record_to_data
 
 
@@ -49,7 +49,7 @@ def stats(corpus: Corpus) -> dict:
     """Counts for `chilecite stats`: notes by level, quotations by attribution and section, works by type, agents."""
     quotations = corpus.quotations.values()
 
-    def attribution(q) -> str:
+    def attribution(q: Quotation) -> str:
         if q.source is not None:
             return f"source {q.source.level.value}"
         if q.speakers:

@@ -20,8 +20,8 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from chilecite.errors import UsageError
 from chilecite.corpus import KINDS, Corpus, Duplicate, FieldPath, Source
+from chilecite.errors import UsageError
 from chilecite.files import NotRegular, TooLarge, read_regular
 from chilecite.models import Agent, Essay, Note, Quotation, Work
 from chilecite.problems import Rule
@@ -96,68 +96,84 @@ def _too_deep(text: str) -> tuple[int, int] | None:
     return None
 
 
+def _where(event: Any) -> tuple[int, int]:
+    return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+def _check_event(event: Any) -> None:
+    """Refuse anchors, aliases and tags that would build objects."""
+    if isinstance(event, yaml.AliasEvent):
+        raise YamlRefused(F.ANCHOR_ALIAS, f"YAML alias *{event.anchor} refused", *_where(event))
+    anchor = getattr(event, "anchor", None)
+    if anchor:
+        raise YamlRefused(F.ANCHOR_ALIAS, f"YAML anchor &{anchor} refused", *_where(event))
+    tag = getattr(event, "tag", None)
+    if tag not in _PLAIN_TAGS:
+        raise YamlRefused(F.OBJECT_TAG, f"YAML tag {tag} refused", *_where(event))
+
+
+class _Builder:
+    """Plain data from a stream of YAML events, with the position of every path."""
+
+    def __init__(self, events: Iterator[Any]) -> None:
+        self.events = events
+        self.positions: dict[FieldPath, tuple[int, int]] = {}
+
+    def build(self, event: Any, path: FieldPath) -> Any:
+        _check_event(event)
+        if len(path) > MAX_DEPTH:
+            raise YamlRefused(F.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels", *_where(event))
+        self.positions.setdefault(path, _where(event))
+        if isinstance(event, yaml.ScalarEvent):
+            plain = event.tag is None and event.implicit[0]  # an unquoted scalar
+            return _resolve_plain(event.value) if plain else event.value
+        if isinstance(event, yaml.SequenceStartEvent):
+            return self._sequence(path)
+        if isinstance(event, yaml.MappingStartEvent):
+            return self._mapping(path)
+        raise YamlRefused(F.YAML_SYNTAX, f"unexpected YAML {type(event).__name__}", *_where(event))
+
+    def _sequence(self, path: FieldPath) -> list[Any]:
+        items: list[Any] = []
+        for item in self.events:
+            if isinstance(item, yaml.SequenceEndEvent):
+                return items
+            self.positions[(*path, len(items))] = _where(item)
+            items.append(self.build(item, (*path, len(items))))
+        return items
+
+    def _mapping(self, path: FieldPath) -> dict[str, Any]:
+        mapping: dict[str, Any] = {}
+        for key_event in self.events:
+            if isinstance(key_event, yaml.MappingEndEvent):
+                return mapping
+            _check_event(key_event)
+            if not isinstance(key_event, yaml.ScalarEvent):
+                raise YamlRefused(F.COMPLEX_KEY, "a mapping key must be a plain word", *_where(key_event))
+            key = key_event.value
+            if key in mapping:
+                first = self.positions[(*path, key)]
+                raise YamlRefused(F.DUPLICATE_KEY, f"duplicate key '{key}' (first at line {first[0]})", *_where(key_event))
+            self.positions[(*path, key)] = _where(key_event)
+            mapping[key] = self.build(next(self.events), (*path, key))
+        return mapping
+
+
 def parse_yaml(text: str) -> Parsed:
     """Parse one YAML document into plain data, refusing duplicate keys, anchors, aliases and object tags."""
     if deep := _too_deep(text):
         raise YamlRefused(F.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels", *deep)
-    positions: dict[FieldPath, tuple[int, int]] = {}
-    events = yaml.parse(text, Loader=_YAML_LOADER)
-
-    def where(event: Any) -> tuple[int, int]:
-        return event.start_mark.line + 1, event.start_mark.column + 1
-
-    def check(event: Any) -> None:
-        if isinstance(event, yaml.AliasEvent):
-            raise YamlRefused(F.ANCHOR_ALIAS, f"YAML alias *{event.anchor} refused", *where(event))
-        anchor = getattr(event, "anchor", None)
-        if anchor:
-            raise YamlRefused(F.ANCHOR_ALIAS, f"YAML anchor &{anchor} refused", *where(event))
-        tag = getattr(event, "tag", None)
-        if tag not in _PLAIN_TAGS:
-            raise YamlRefused(F.OBJECT_TAG, f"YAML tag {tag} refused", *where(event))
-
-    def build(event: Any, path: FieldPath) -> Any:
-        check(event)
-        if len(path) > MAX_DEPTH:
-            raise YamlRefused(F.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels", *where(event))
-        positions.setdefault(path, where(event))
-        if isinstance(event, yaml.ScalarEvent):
-            if event.tag is None and event.implicit[0]:  # plain (unquoted) scalar
-                return _resolve_plain(event.value)
-            return event.value
-        if isinstance(event, yaml.SequenceStartEvent):
-            items: list[Any] = []
-            for item in iter(lambda: next(events), None):
-                if isinstance(item, yaml.SequenceEndEvent):
-                    return items
-                positions[(*path, len(items))] = where(item)
-                items.append(build(item, (*path, len(items))))
-        if isinstance(event, yaml.MappingStartEvent):
-            mapping: dict[str, Any] = {}
-            for key_event in iter(lambda: next(events), None):
-                if isinstance(key_event, yaml.MappingEndEvent):
-                    return mapping
-                check(key_event)
-                if not isinstance(key_event, yaml.ScalarEvent):
-                    raise YamlRefused(F.COMPLEX_KEY, "a mapping key must be a plain word", *where(key_event))
-                key = key_event.value
-                if key in mapping:
-                    first = positions[(*path, key)]
-                    raise YamlRefused(F.DUPLICATE_KEY, f"duplicate key '{key}' (first at line {first[0]})", *where(key_event))
-                positions[(*path, key)] = where(key_event)
-                mapping[key] = build(next(events), (*path, key))
-        raise YamlRefused(F.YAML_SYNTAX, f"unexpected YAML {type(event).__name__}", *where(event))
-
+    builder = _Builder(iter(yaml.parse(text, Loader=_YAML_LOADER)))
     try:
         data: Any = None
         documents = 0
-        for event in events:
+        for event in builder.events:
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise YamlRefused(F.MANY_DOCUMENTS, "more than one YAML document in the file", *where(event))
-                data = build(next(events), ())
-        return Parsed(data, positions)
+                    raise YamlRefused(F.MANY_DOCUMENTS, "more than one YAML document in the file", *_where(event))
+                data = builder.build(next(builder.events), ())
+        return Parsed(data, builder.positions)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -283,10 +299,7 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> FieldPath:
     path: list[str | int] = []
     node = data
     for step in loc:
-        if isinstance(node, dict) and step in node:
-            path.append(step)
-            node = node[step]
-        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+        if (isinstance(node, dict) and step in node) or (isinstance(node, list) and isinstance(step, int) and step < len(node)):
             path.append(step)
             node = node[step]
         elif isinstance(node, dict) and isinstance(step, str) and step not in ("person", "organisation") and "[" not in step and "-" not in step:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from pathlib import Path
 
 from pydantic import TypeAdapter
 
 from chilecite.models import Agent, Essay, Note, Quotation, Work
 
-KINDS = {"essay": Essay, "note": Note, "work": Work, "agent": Agent, "quotation": Quotation}
+KINDS: dict[str, Any] = {"essay": Essay, "note": Note, "work": Work, "agent": Agent, "quotation": Quotation}
 BASE = "https://chilecite.invalid/schemas/"
 
 
-def schema_for(kind: str) -> dict:
+def schema_for(kind: str) -> dict[str, Any]:
     schema = TypeAdapter(KINDS[kind]).json_schema()
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"{BASE}{kind}.schema.json", **schema}
 

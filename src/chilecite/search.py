@@ -16,7 +16,8 @@ Highlighting: `Hit.text` marks each matched word as `[word]` (plain text, no ANS
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from itertools import product
 
 from chilecite.corpus import Corpus
@@ -40,14 +41,14 @@ class Hit:
     field: str  # where the best match is: text, speaker, commentary, anchor, quoted
     text: str  # the matching passage with matches as [word]
     markdown: str  # the same with matches as **word**
-    plain: str = field(repr=False, default="")  # the passage without marks
+    plain: str = dataclasses.field(repr=False, default="")  # the passage without marks
 
     @property
     def score(self) -> int:
         return len(self.matched)
 
     def sort_key(self) -> tuple:
-        return (-len(self.matched), self.span, 0 if self.kind == "quotation" else 1, self.kind == "note" and int(self.id) or 0, self.id)
+        return (-len(self.matched), self.span, 0 if self.kind == "quotation" else 1, (self.kind == "note" and int(self.id)) or 0, self.id)
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "id": self.id, "score": self.score, "span": self.span, "matched": list(self.matched),

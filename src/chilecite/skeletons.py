@@ -31,5 +31,5 @@ def new_agent(kind: str = "person") -> str:
 def new_quotation(text: ReferenceText, exact: str, paragraph: int | None = None, display: str = "inline") -> str:
     """A quotation record anchored to `exact` in the reference text (UsageError when it cannot be anchored)."""
     anchor = quote_anchor(text, exact, paragraph)
-    data = {"display": display, "speakers": [], "note": None, "original_language": "es", "anchor": anchor}
+    data: dict[str, object] = {"display": display, "speakers": [], "note": None, "original_language": "es", "anchor": anchor}
     return dump_yaml(data, "quotation")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import os
 import re
 import unicodedata
@@ -57,7 +58,8 @@ class ReferenceText:
     paragraphs: tuple[Paragraph, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        paragraphs, offset = [], 0
+        paragraphs: list[Paragraph] = []
+        offset = 0
         for line in self.text.split("\n"):
             if line.strip():
                 paragraphs.append(Paragraph(len(paragraphs) + 1, offset, line))
@@ -126,7 +128,7 @@ class ReferenceText:
         or breaking off mid-sentence ("complained of", "argued that")."""
         heading_numbers = {h.number for h in self.headings}
         blocks = []
-        for previous, paragraph in zip(self.paragraphs, self.paragraphs[1:]):
+        for previous, paragraph in itertools.pairwise(self.paragraphs):
             if previous.number in heading_numbers or paragraph.number in heading_numbers:
                 continue
             ending = MARKER_RE.sub("", previous.text).rstrip()
@@ -224,6 +226,7 @@ def quote_anchor(text: ReferenceText, exact: str, paragraph: int | None = None, 
             raise UsageError(f"the words occur more than once (paragraphs {shown}); choose one with --paragraph N")
     end = start + len(exact)
     para = text.paragraph_at(start)
+    assert para is not None  # `start` is inside the text
     # Context stays within the paragraph, so records stay readable one-line strings.
     prefix = text.text[max(para.start, start - context):start]
     suffix = text.text[end:min(para.end, end + context)]

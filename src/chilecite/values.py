@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, Wi
 
 SEASONS: dict[int, str] = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
 SEASON_CODES: dict[str, int] = {name: code for code, name in SEASONS.items()}
+SEASON_NAMES: dict[int, Literal["spring", "summer", "autumn", "winter"]] = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
 
 # EDTF level 0/1 subset: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-21..24 (season), with a
 # trailing ? (uncertain), ~ (approximate, "circa") or % (both).
@@ -41,12 +42,12 @@ class PartialDate(_Frozen):
         if not match:
             raise ValueError(f"{text!r} is not a date: write YYYY, YYYY-MM, YYYY-MM-DD or YYYY-24 (winter), optionally followed by ? or ~")
         year, month, day, flag = match.groups()
-        season = None
+        season: Literal["spring", "summer", "autumn", "winter"] | None = None
         month_value = int(month) if month else None
         if month_value is not None and month_value in SEASONS:
             if day:
                 raise ValueError(f"{text!r}: a season (21-24) takes no day")
-            season, month_value = SEASONS[month_value], None
+            season, month_value = SEASON_NAMES[month_value], None
         elif month_value is not None and not 1 <= month_value <= 12:
             raise ValueError(f"{text!r}: month {month_value} is not 01-12 or a season 21-24")
         day_value = int(day) if day else None

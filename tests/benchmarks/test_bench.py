@@ -3,7 +3,6 @@ disabled in pytest's addopts); measure with `python -m pytest tests/benchmarks -
 
 from __future__ import annotations
 
-
 from chilecite.export import export_bibtex, export_csl_json
 from chilecite.loading import load_corpus, parse_yaml
 from chilecite.rules import validate

@@ -43,7 +43,8 @@ def show(session: Session, number: int, fmt: str) -> None:
 @pass_session
 def stats(session: Session, fmt: str) -> None:
     """Counts: notes by identification level, quotations, works by type, agents."""
-    from chilecite.listing import render_stats, stats as compute
+    from chilecite.listing import render_stats
+    from chilecite.listing import stats as compute
 
     data = compute(session.gate(fmt))
     out(safe_json({"records": session.tree.as_dict(), "stats": data}) if fmt == "json" else render_stats(data))

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from chilecite.corpus import Corpus
+from chilecite.models import Essay
+
 from chilecite.cli.context import CommandFailed, Session, location_options, out, pass_session, safe_json
 
 HOW_TO_GET = (
@@ -15,11 +18,12 @@ HOW_TO_GET = (
 )
 
 
-def _essay(session: Session):  # -> Essay
+def _essay(session: Session) -> tuple[Corpus, Essay]:
+    """The corpus and its essay record (which must load)."""
     corpus = session.corpus()
     if corpus.essay is None:
         raise CommandFailed(f"{session.tree.path}/essay.yaml did not load; run `chilecite validate`")
-    return corpus
+    return corpus, corpus.essay
 
 
 @click.group(invoke_without_command=True)
@@ -33,8 +37,8 @@ def essay(ctx: click.Context, session: Session, fmt: str) -> None:
         return
     from chilecite.obtaining import text_status
 
-    corpus = _essay(session)
-    status = text_status(corpus.essay, session.text_search(corpus))  # type: ignore[arg-type]
+    corpus, record = _essay(session)
+    status = text_status(record, session.text_search(corpus))
     if fmt == "json":
         out(safe_json({"records": session.tree.as_dict(), "text": status.as_dict()}))
     else:
@@ -61,8 +65,8 @@ def import_(session: Session, copy: Path) -> None:
     """Check a saved copy of the essay (ETOL HTML page or plain text) and store it as the reference text."""
     from chilecite.obtaining import import_text, store_text
 
-    corpus = _essay(session)
-    path = store_text(import_text(copy, corpus.essay), corpus.essay)  # type: ignore[arg-type]
+    _, record = _essay(session)
+    path = store_text(import_text(copy, record), record)
     out(f"stored the reference text at {path}; every command now finds it\n")
 
 
@@ -73,6 +77,7 @@ def fingerprints(session: Session) -> None:
     """Print the `paragraph_fingerprints` block of essay.yaml, computed from the reference text (for maintainers)."""
     from chilecite.obtaining import fingerprints_yaml
 
-    corpus = _essay(session)
+    corpus, _ = _essay(session)
     text = session.text(corpus, required=True)
-    out(fingerprints_yaml([p.text for p in text.paragraphs]))  # type: ignore[union-attr]
+    assert text is not None  # required: a missing text is a usage error
+    out(fingerprints_yaml([p.text for p in text.paragraphs]))

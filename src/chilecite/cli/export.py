@@ -23,7 +23,8 @@ EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json"]
 def export(session: Session, fmt: str, output: str, note: tuple[int, ...], note_ranges: str | None, min_level: str,
            no_essay: bool, ascii_: bool) -> None:
     """Export the cited works as BibTeX, BibLaTeX or CSL-JSON."""
-    from chilecite.export import ExportOptions, export as run, parse_note_ranges
+    from chilecite.export import ExportOptions, parse_note_ranges
+    from chilecite.export import export as run
     from chilecite.files import check_output_path, write_output
     from chilecite.models import Level
 

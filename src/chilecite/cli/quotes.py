@@ -54,7 +54,8 @@ def quotes(session: Session, by: str | None, section: str | None, note: int | No
 @pass_session
 def search(session: Session, words: tuple[str, ...], fmt: str, limit: int) -> None:
     """Find quotations and notes by WORDS (accents and case ignored); matches shown as [word]."""
-    from chilecite.search import render_hits, search as find
+    from chilecite.search import render_hits
+    from chilecite.search import search as find
 
     hits = find(session.gate(fmt), list(words))[:limit]
     if fmt == "json":

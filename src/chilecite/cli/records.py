@@ -30,8 +30,9 @@ def new(session: Session, kind: str, exact: str | None, paragraph: int | None, b
     else:
         if not exact:
             raise UsageError("a quotation needs --exact 'THE WORDS AS PRINTED'")
-        corpus = session.corpus()
-        out(skeletons.new_quotation(session.text(corpus, required=True), exact, paragraph, "block" if block else "inline"))  # type: ignore[arg-type]
+        text = session.text(session.corpus(), required=True)
+        assert text is not None  # required: a missing text is a usage error
+        out(skeletons.new_quotation(text, exact, paragraph, "block" if block else "inline"))
 
 
 @click.group("import")

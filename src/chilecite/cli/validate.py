@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from chilecite.cli.context import location_options, out, pass_session, safe_json, Session
+from chilecite.cli.context import Session, location_options, out, pass_session, safe_json
 
 FORMATS = click.Choice(["text", "json"], case_sensitive=False)
 
@@ -23,7 +23,8 @@ FORMATS = click.Choice(["text", "json"], case_sensitive=False)
 def validate(session: Session, paths: tuple[Path, ...], fmt: str, select: str, ignore: str, strict: bool) -> None:
     """Check the records (or the named files, in the context of the corpus)."""
     from chilecite.report import render_text
-    from chilecite.rules import selectors, validate as run
+    from chilecite.rules import selectors
+    from chilecite.rules import validate as run
 
     chosen, skipped = selectors(select), selectors(ignore)  # usage errors before any work
     session.announce(fmt)

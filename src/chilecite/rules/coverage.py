@@ -12,9 +12,7 @@ from chilecite.vocabulary import fold
 
 # Words a devised title may use without the record saying them: articles, prepositions, and the
 # cataloguer's words for what a document is.
-_FREE_WORDS = frozenset("""a an the of in on at to from for by and or with during about as after before its his her their
-report text statement document declaration letter open speech broadcast interview article item message resolution
-resolutions programme program minutes leaflet editorial""".split())
+_FREE_WORDS = frozenset(["a", "an", "the", "of", "in", "on", "at", "to", "from", "for", "by", "and", "or", "with", "during", "about", "as", "after", "before", "its", "his", "her", "their", "report", "text", "statement", "document", "declaration", "letter", "open", "speech", "broadcast", "interview", "article", "item", "message", "resolution", "resolutions", "programme", "program", "minutes", "leaflet", "editorial"])
 
 
 def printed_spellings_occur(ctx: Context, rule: Rule) -> Iterator[Problem]:
@@ -81,7 +79,7 @@ def devised_titles_supported(ctx: Context, rule: Rule) -> Iterator[Problem]:
             continue
         known = record_words(ctx, work)
         unsupported = [w for w in fold(re.sub(r"[\[\]]", " ", work.devised_title)).split()
-                       if w not in known and w not in _FREE_WORDS and not w.rstrip("s") in known]
+                       if w not in known and w not in _FREE_WORDS and w.rstrip("s") not in known]
         if unsupported:
             yield ctx.at(rule, f"devised title says what the record does not: {', '.join(unsupported)}", "works", key, ("devised_title",))
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from chilecite.problems import Problem, Rule
-from chilecite.rules.base import ERROR, WARNING, Context, ranges
+from chilecite.rules.base import ERROR, WARNING, Context, FieldPath, ranges
 from chilecite.vocabulary import KEY_RE, fold
 
 
@@ -46,25 +46,31 @@ def references_resolve(ctx: Context, rule: Rule) -> Iterator[Problem]:
     for kind, rid, path, citation in ctx.citations:
         if citation.work not in c.works:
             yield ctx.at(rule, f"no work '{citation.work}' in records/works", kind, rid, (*path, "work"))
-    for number, note in c.notes.items():
-        for i, agent in enumerate(note.quoted):
-            if agent not in c.agents:
-                yield ctx.at(rule, f"no agent '{agent}' in records/agents", "notes", number, ("quoted", i))
+    for kind, rid, path, agent in _agent_references(ctx):
+        if agent not in c.agents:
+            yield ctx.at(rule, f"no agent '{agent}' in records/agents", kind, rid, path)
     for qid, q in c.quotations.items():
-        for i, agent in enumerate(q.speakers):
-            if agent not in c.agents:
-                yield ctx.at(rule, f"no agent '{agent}' in records/agents", "quotations", qid, ("speakers", i))
         if q.note is not None and q.note not in c.notes:
             yield ctx.at(rule, f"no note {q.note} in records/notes", "quotations", qid, ("note",))
     for key, work in c.works.items():
-        for role in ("authors", "editors", "translators"):
-            for i, agent in enumerate(getattr(work, role)):
-                if agent not in c.agents:
-                    yield ctx.at(rule, f"no agent '{agent}' in records/agents", "works", key, (role, i))
         if work.parent and work.parent not in c.works:
             yield ctx.at(rule, f"no parent work '{work.parent}' in records/works", "works", key, ("parent",))
     if c.essay and c.essay.key not in c.works:
         yield ctx.at(rule, f"the essay's work record '{c.essay.key}' is missing", "essay", "essay", ("key",))
+
+
+def _agent_references(ctx: Context) -> Iterator[tuple[str, str, FieldPath, str]]:
+    """Every agent id a record names, with where it names it."""
+    for number, note in ctx.corpus.notes.items():
+        for i, agent in enumerate(note.quoted):
+            yield "notes", str(number), ("quoted", i), agent
+    for qid, q in ctx.corpus.quotations.items():
+        for i, agent in enumerate(q.speakers):
+            yield "quotations", qid, ("speakers", i), agent
+    for key, work in ctx.corpus.works.items():
+        for role in ("authors", "editors", "translators"):
+            for i, agent in enumerate(getattr(work, role)):
+                yield "works", key, (role, i), agent
 
 
 def parents_acyclic(ctx: Context, rule: Rule) -> Iterator[Problem]:

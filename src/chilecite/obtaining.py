@@ -113,6 +113,16 @@ def _looks_like_html(raw: str) -> bool:
     return bool(re.search(r"<\s*(html|body|p|h[1-6]|div)\b", raw[:20000], re.IGNORECASE))
 
 
+def _body_start(paragraphs: list[str], prints: list[str], lookahead: int = 12) -> int | None:
+    """Where the essay's paragraph 1 is (or would be) in the copy: the first place one of its first
+    paragraphs matches, less its number, so a changed first paragraph is still located."""
+    wanted = {p: i for i, p in reversed(list(enumerate(prints[:lookahead])))}
+    for index, paragraph in enumerate(paragraphs):
+        if (number := wanted.get(fingerprint(paragraph))) is not None:
+            return index - number
+    return None
+
+
 def import_text(copy: Path, essay: Essay) -> str:
     """The reference text, rebuilt from a saved copy of the essay; UsageError naming the first paragraph that differs."""
     from chilecite.files import read_regular
@@ -127,10 +137,12 @@ def import_text(copy: Path, essay: Essay) -> str:
     except OSError as exc:
         raise UsageError(f"{copy}: {exc.strerror or exc}") from None
     paragraphs = _paragraphs(raw, _looks_like_html(raw))
-    starts = [i for i, p in enumerate(paragraphs) if fingerprint(p) == prints[0]]
-    if not starts:
-        raise UsageError(f"{copy}: the essay's first paragraph was not found; is this a copy of the essay?")
-    body = paragraphs[starts[0]:starts[0] + len(prints)]
+    start = _body_start(paragraphs, prints)
+    if start is None:
+        raise UsageError(f"{copy}: none of the essay's first paragraphs was found; is this a copy of the essay?")
+    body = paragraphs[max(start, 0):start + len(prints)]
+    if start < 0:  # the copy lacks the essay's first paragraphs
+        raise UsageError(f"{copy}: paragraph 1 is missing or differs from the essay's; nothing was stored")
     for number, (expected, paragraph) in enumerate(zip(prints, body, strict=False), start=1):
         if fingerprint(paragraph) != expected:
             raise UsageError(f"{copy}: paragraph {number} differs from the essay's ('{paragraph[:60]}…'); nothing was stored")

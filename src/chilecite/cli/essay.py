@@ -9,7 +9,7 @@ import click
 from chilecite.corpus import Corpus
 from chilecite.models import Essay
 
-from chilecite.cli.context import CommandFailed, Session, location_options, out, pass_session, safe_json
+from chilecite.cli.context import CommandFailed, Group, Session, location_options, out, pass_session, safe_json
 
 HOW_TO_GET = (
     "To get it: open the essay's transcription on the Encyclopaedia of Trotskyism On-Line (marxists.org) in a browser,\n"
@@ -26,7 +26,7 @@ def _essay(session: Session) -> tuple[Corpus, Essay]:
     return corpus, corpus.essay
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=Group, invoke_without_command=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
 @location_options
 @pass_session

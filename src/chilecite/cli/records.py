@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from chilecite.cli.context import Session, location_options, out, pass_session, safe_json
+from chilecite.cli.context import Group, Session, location_options, out, pass_session, safe_json
 from chilecite.errors import UsageError
 
 
@@ -35,7 +35,7 @@ def new(session: Session, kind: str, exact: str | None, paragraph: int | None, b
         out(skeletons.new_quotation(text, exact, paragraph, "block" if block else "inline"))
 
 
-@click.group("import")
+@click.group("import", cls=Group)
 def import_() -> None:
     """Bring work records in from reference managers."""
 

@@ -1,0 +1,108 @@
+"""The package's structure: no import cycle among its modules, and the layers in their order.
+
+Imports are read from the source (module level and inside functions, since a lazy import is still
+a dependency; imports under `if TYPE_CHECKING:` are not). A package's `__init__` counts as the
+package itself; `from chilecite.x import y` depends on `chilecite.x`, and on `chilecite.x.y` when
+that is a module.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = SRC / "chilecite"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _type_checking_block(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def imports_of(path: Path, modules: set[str]) -> set[str]:
+    """The package modules a module imports (resolved to the longest known module name)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if _type_checking_block(node):
+            return
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        for name in names:
+            while name and name not in modules:
+                name = name.rpartition(".")[0]
+            if name:
+                found.add(name)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    found.discard(module_name(path))
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    paths = list(PACKAGE.rglob("*.py"))
+    modules = {module_name(p) for p in paths}
+    return {module_name(p): imports_of(p, modules) for p in paths}
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Every elementary cycle found by depth-first search (one per strongly connected group is enough to fail)."""
+    found, state, stack = [], {}, []
+
+    def visit(node: str) -> None:
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == "open":
+                found.append([*stack[stack.index(nxt):], nxt])
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = "done"
+
+    for node in sorted(edges):
+        if node not in state:
+            visit(node)
+    return found
+
+
+def test_walker_finds_a_planted_cycle() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
+
+
+def test_no_import_cycle_among_the_package_modules() -> None:
+    found = cycles(graph())
+    assert not found, "import cycles: " + "; ".join(" -> ".join(c) for c in found)
+
+
+# Lower layers never import higher ones: the pipeline reads models -> loading -> rules -> report ->
+# exporters -> citing -> cli.
+LAYERS = [
+    ("chilecite.models", {"chilecite.loading", "chilecite.rules", "chilecite.export", "chilecite.citing", "chilecite.cli"}),
+    ("chilecite.corpus", {"chilecite.loading", "chilecite.rules", "chilecite.export", "chilecite.citing", "chilecite.cli"}),
+    ("chilecite.loading", {"chilecite.export", "chilecite.citing", "chilecite.cli", "chilecite.search"}),
+    ("chilecite.rules", {"chilecite.loading", "chilecite.export", "chilecite.citing", "chilecite.cli"}),
+    ("chilecite.export", {"chilecite.citing", "chilecite.cli", "chilecite.loading"}),
+    ("chilecite.citing", {"chilecite.cli"}),
+]
+
+
+@pytest.mark.parametrize(("layer", "above"), LAYERS, ids=[layer for layer, _ in LAYERS])
+def test_layers_do_not_import_upwards(layer: str, above: set[str]) -> None:
+    edges = graph()
+    mine = {m for m in edges if m == layer or m.startswith(layer + ".")}
+    upward = sorted((m, d) for m in mine for d in edges[m] if any(d == a or d.startswith(a + ".") for a in above))
+    assert not upward, f"{layer} imports a higher layer: {upward}"

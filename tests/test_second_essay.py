@@ -1,0 +1,61 @@
+"""The engine serves any essay: a small fictional second essay runs through every command unchanged.
+
+tests/fixtures/second-essay holds five paragraphs, three notes, one quotation and one work (the
+essay's own); nothing in the code names the bundled essay's note count, date or text file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import bibtexparser
+import pytest
+from click.testing import CliRunner
+
+from chilecite.cli import cli
+
+HERE = Path(__file__).resolve().parent / "fixtures" / "second-essay"
+RECORDS, TEXT = HERE / "records", HERE / "doe-2001-printing.txt"
+
+
+def run(*args: str, code: int = 0):
+    result = CliRunner().invoke(cli, ["--records", str(RECORDS), "--essay", str(TEXT), *args], catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    return result
+
+
+def test_validate_is_clean_with_every_text_rule_run() -> None:
+    result = run("validate", "--strict", "--format", "json")
+    payload = json.loads(result.stdout)
+    assert payload["summary"] == {"files": 7, "errors": 0, "warnings": 0, "by_code": {}, "skipped": []}
+
+
+def test_the_note_count_comes_from_the_essay_record() -> None:
+    assert "no note 4: the essay's notes are 1-3" in run("show", "4", code=2).stderr
+    assert [n["number"] for n in json.loads(run("notes", "--format", "json").stdout)["notes"]] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "csl-json"])
+def test_export_names_this_essay_not_the_bundled_one(fmt: str) -> None:
+    text = run("export", fmt).stdout
+    assert "doe2001essay" in text and "3 notes" in text and "Gonzalez" not in text and "86" not in text
+    if fmt != "csl-json":
+        assert [e.key for e in bibtexparser.parse_string(text).entries] == ["doe2001essay"]
+
+
+def test_quote_cites_the_quotation_as_quoted_in_this_essay() -> None:
+    out = run("quote", "printer-slow-ink", "--style", "apa").stdout
+    assert "the work is slow and the ink is dear" in out and "Doe" in out and "2001" in out and "“Printing,” para. 1" in out
+
+
+def test_cite_renders_the_stated_citation() -> None:
+    out = run("cite", "3").stdout
+    assert "[stated]" in out and "An Essay on Printing" in out
+
+
+def test_a_change_to_the_text_is_caught_by_the_fingerprints(tmp_path: Path) -> None:
+    changed = tmp_path / TEXT.name
+    changed.write_text(TEXT.read_text(encoding="utf-8").replace("small", "tiny"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--records", str(RECORDS), "--essay", str(changed), "validate"], catch_exceptions=False)
+    assert result.exit_code == 1 and "CC025" in result.stdout and "CC027" in result.stdout

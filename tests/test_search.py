@@ -51,16 +51,23 @@ def test_accented_speaker_names(corpus):
         assert set(said) <= set(ids), (agent_id, name)
 
 
-def test_ranking_and_highlighting(corpus):
-    qid, q = next((i, q) for i, q in sorted(corpus.quotations.items()) if len(fold(q.text).split()) >= 4)
-    words = fold(q.text).split()[:3]
-    hits = search(corpus, " ".join(words))
-    assert hits == sorted(hits, key=lambda h: h.sort_key())
-    counts = [len(h.matched) for h in hits]
-    assert counts == sorted(counts, reverse=True)
-    hit = next(h for h in hits if h.id == qid)
-    assert "[" in hit.text and "**" in hit.markdown and "\x1b" not in hit.text
-    assert hit.text.replace("[", "").replace("]", "") == hit.plain
+@pytest.mark.parametrize(("query", "first", "matched", "span"), [
+    pytest.param("history is ours", "allende-history-is-ours", 3, 0, id="phrase-in-order"),
+    pytest.param("workers of my country", "allende-workers-of-my-country", 4, 0, id="four-words-in-order"),
+    pytest.param("ours history", "allende-history-is-ours", 2, 3, id="words-out-of-order-rank-lower-span"),
+    pytest.param("corvalan army alien", "corvalan-army-not-alien", 3, 10, id="speaker-name-and-words"),
+])
+def test_ranking_puts_the_best_match_first(corpus, query, first, matched, span):
+    hits = search(corpus, query)
+    assert (hits[0].id, len(hits[0].matched), hits[0].span) == (first, matched, span)
+    ties = [h for h in hits if (len(h.matched), h.span) == (matched, span)]
+    assert [h.kind for h in ties] == sorted((h.kind for h in ties), reverse=True)  # quotations before notes
+
+
+def test_highlighting_marks_each_matched_word(corpus):
+    hit = search(corpus, "history is ours")[0]
+    assert "[History] [is] [ours]" in hit.text and "**History** **is** **ours**" in hit.markdown
+    assert hit.text.replace("[", "").replace("]", "") == hit.plain and "\x1b" not in hit.text
 
 
 def test_notes_found_by_quoted_agent(corpus):

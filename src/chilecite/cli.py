@@ -167,7 +167,7 @@ def new(env: Env, kind: str, exact: str | None, paragraph: int | None, block: bo
 
 
 @cli.command()
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(["bibtex", "biblatex", "csl-json"]))
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["bibtex", "biblatex", "csl-json", "annotations"]))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (atomically) instead of standard output.")
 @click.option("--note", "note", type=click.IntRange(1, 86), multiple=True, help="Only works cited by this note (repeatable).")
 @click.option("--notes", "note_ranges", default=None, help="Only works cited by these notes, e.g. 1-20,45.")
@@ -176,7 +176,11 @@ def new(env: Env, kind: str, exact: str | None, paragraph: int | None, block: bo
 @click.option("--ascii", "ascii_", is_flag=True, help="BibTeX: LaTeX-encode accents for old toolchains.")
 @pass_env
 def export(env: Env, fmt: str, output: Path | None, note: tuple[int, ...], note_ranges: str | None, min_level: str, no_essay: bool, ascii_: bool) -> None:
-    """Export the cited works as BibTeX, BibLaTeX or CSL-JSON."""
+    """Export the cited works as BibTeX, BibLaTeX or CSL-JSON, or the quotations and note anchors as W3C Web Annotations."""
+    if fmt == "annotations":
+        from chilecite.cli_edition import write_annotations
+
+        return write_annotations(env, output)
     from chilecite.export import EXPORTERS, ExportOptions, parse_note_ranges
     from chilecite.models import Level
 
@@ -220,7 +224,8 @@ def main() -> None:
 
 # Commands defined beside their stage, registered here explicitly.
 from chilecite.cli_import import import_  # noqa: E402
+from chilecite.cli_edition import edition  # noqa: E402
 from chilecite.cli_quotes import cite, quote, quotes, search  # noqa: E402
 
-for _command in (quote, quotes, search, cite, import_):
+for _command in (quote, quotes, search, cite, import_, edition):
     cli.add_command(_command)

@@ -15,6 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from chilecite import __version__
+from chilecite.citing import agent_name
 from chilecite.edition.citations import cite_everything
 from chilecite.edition.coverage import coverage
 from chilecite.edition.indexes import agents_index, works_index
@@ -115,6 +116,4 @@ def _compact(page: str) -> str:
 
 
 def _names(corpus: Corpus, agent_ids: list[str]) -> list[str]:
-    from chilecite.citing import agent_name
-
     return [agent_name(corpus, a) for a in agent_ids]

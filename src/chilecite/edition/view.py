@@ -189,10 +189,17 @@ def human_date(span) -> str:
 
 
 def work_title(corpus: Corpus, key: str) -> str:
+    """A work's title; for an untitled one its container's, or a bracketed description
+    (`[radio broadcast: Last broadcast from La Moneda, …]`), as catalogues describe untitled items."""
     work = corpus.works.get(key)
     if work is None:
         return key
-    return work.title or work.container_title or (corpus.works[work.parent].title if work.parent in corpus.works else None) or key
+    if work.title or work.container_title:
+        return work.title or work.container_title
+    if work.parent in corpus.works and corpus.works[work.parent].title:
+        return corpus.works[work.parent].title
+    kind = work.genre or work.type.value.replace("-", " ").replace("_", " ")
+    return f"[{kind}: {work.event}]" if work.event else f"[{kind}]"
 
 
 def _source(corpus: Corpus, citation: Citation, rendered: Markup | None = None) -> SourceView:

@@ -34,18 +34,13 @@ from chilecite import __version__
 from chilecite.citing import agent_name, cite_note, cite_quotation, essay_place
 from chilecite.edition.build import check_anchors
 from chilecite.edition.citations import memoised_style_lookups, safe_citation_html
+from chilecite.edition.view import LEVEL_MEANING
 from chilecite.listing import note_level
 from chilecite.loading import Corpus
 from chilecite.text import ReferenceText
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT_CHARS = 32
-LEVEL_MEANING = {
-    "stated": "named by the essay",
-    "verified": "checked against the work",
-    "attributed": "inferred, not checked",
-    "unidentified": "no source established",
-}
 
 
 def annotation_id(essay_key: str, kind: str, name: str | int | None = None) -> str:

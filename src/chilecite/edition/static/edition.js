@@ -54,9 +54,19 @@
     return window.matchMedia && window.matchMedia("(max-width: 79.99rem)").matches;
   }
 
+  // In the footnotes a card's title is an h4 under its section's h3 (its parts h5); in the panel,
+  // under the panel's h2, they are read as levels 3 and 4.
+  function levels(card, inPanel) {
+    Array.prototype.forEach.call(card.querySelectorAll(".card-title, .card-sub"), function (h) {
+      if (inPanel) h.setAttribute("aria-level", h.classList.contains("card-title") ? "3" : "4");
+      else h.removeAttribute("aria-level");
+    });
+  }
+
   function restore() {
     if (!current) return;
     highlight(current.card, false);
+    levels(current.card, false);
     current.placeholder.parentNode.replaceChild(current.card, current.placeholder);
     panelBody.textContent = "";
     if (emptyMessage) panelBody.appendChild(emptyMessage);
@@ -75,6 +85,7 @@
       panelBody.appendChild(card);
       current = { card: card, placeholder: placeholder, opener: opener || textAnchorFor(card) };
       panelHeading.textContent = card.getAttribute("data-kind") === "note" ? "Note" : "Quotation";
+      levels(card, true);
       panel.classList.add("is-open");
       doc.body.classList.add("panel-open");
       highlight(card, true);

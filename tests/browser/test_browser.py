@@ -158,8 +158,10 @@ def test_copy_button(driver, site: Path) -> None:
     button = driver.find_element(By.CSS_SELECTOR, "#q-allende-history-is-ours .copy-button")
     assert button.is_displayed()
     button.click()
-    text = driver.execute_script("return arguments[0].textContent", button)
-    assert text in ("Copied", "Select and copy")  # headless may refuse the clipboard; either way it says so
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # headless may refuse the clipboard; either way the button says what happened
+    WebDriverWait(driver, 5).until(lambda d: d.execute_script("return arguments[0].textContent", button) in ("Copied", "Select and copy"))
     assert_quiet(driver, site)
 
 

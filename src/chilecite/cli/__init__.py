@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from chilecite import __version__
-from chilecite.cli import browse, essay, export, quotes, records, validate
+from chilecite.cli import browse, edition, essay, export, quotes, records, validate
 from chilecite.cli.context import Group, Session, location_options
 
 
@@ -33,7 +33,7 @@ for _command in (
     export.export,
     quotes.quote, quotes.quotes, quotes.search, quotes.cite,
     records.new, records.import_, records.schema,
-    essay.essay,
+    essay.essay, edition.edition,
 ):
     cli.add_command(_command)
 

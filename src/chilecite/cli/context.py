@@ -90,7 +90,9 @@ class Session:
         from chilecite.text import find_text
 
         text_file = corpus.essay.text_file if corpus.essay else ""
-        return find_text(text_file, self.tree.path, self.essay)
+        # shared/essay/ is looked for beside a checkout's tree, never beside the installed package
+        beside = self.tree.path if self.tree.found_by != "installed" else None
+        return find_text(text_file, beside, self.essay)
 
     def text(self, corpus: Corpus, *, required: bool = False) -> ReferenceText | None:
         """The reference text, or None when absent. Absent when `required`, or named by --essay or

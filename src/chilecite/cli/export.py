@@ -6,7 +6,7 @@ import click
 
 from chilecite.cli.context import Session, location_options, pass_session
 
-EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json"]
+EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json", "annotations"]
 
 
 @click.command()
@@ -22,7 +22,7 @@ EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json"]
 @pass_session
 def export(session: Session, fmt: str, output: str, note: tuple[int, ...], note_ranges: str | None, min_level: str,
            no_essay: bool, ascii_: bool) -> None:
-    """Export the cited works as BibTeX, BibLaTeX or CSL-JSON."""
+    """Export the cited works as BibTeX, BibLaTeX or CSL-JSON, or the quotations and note anchors as W3C Web Annotations."""
     from chilecite.export import ExportOptions, parse_note_ranges
     from chilecite.export import export as run
     from chilecite.files import check_output_path, write_output
@@ -37,4 +37,11 @@ def export(session: Session, fmt: str, output: str, note: tuple[int, ...], note_
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--notes") from None
     options = ExportOptions(notes=frozenset(notes) or None, min_level=Level(min_level.lower()), include_essay=not no_essay, ascii=ascii_)
-    write_output(output, run(corpus, fmt.lower(), options))
+    if fmt.lower() == "annotations":  # the quotations and note anchors, over the essay's text
+        from chilecite.annotations import export_annotations
+
+        text = session.text(corpus, required=True)
+        assert text is not None  # required: a missing text is a usage error
+        write_output(output, export_annotations(corpus, text))
+    else:
+        write_output(output, run(corpus, fmt.lower(), options))

@@ -1,0 +1,120 @@
+"""Building the reader's edition: the records and the reference text in, the site's files out.
+
+`build_edition` is pure: it returns {relative path: bytes} and writes nothing. The page is one
+`index.html` (the essay, its note and quotation cards, the coverage figure, the indexes, the
+embedded search index) beside `edition.css` and `edition.js`; nothing is loaded from elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from chilecite import __version__
+from chilecite.citing import agent_name
+from chilecite.edition.citations import cite_everything
+from chilecite.edition.coverage import coverage
+from chilecite.edition.indexes import agents_index, works_index
+from chilecite.edition.search_index import script_json, search_entries
+from chilecite.edition.view import LEVEL_MEANING, LEVELS, essay_sections
+from chilecite.corpus import Corpus
+from chilecite.errors import UsageError
+from chilecite.text import ReferenceText
+
+DEFAULT_STYLE = "chicago-notes-bibliography"
+STYLE_NAMES = {
+    "chicago-notes-bibliography": "Chicago (notes and bibliography)",
+    "chicago-author-date": "Chicago (author-date)",
+    "apa": "APA",
+    "modern-language-association": "MLA",
+    "harvard-cite-them-right": "Harvard (Cite Them Right)",
+}
+STATIC_FILES = ("edition.css", "edition.js")
+MARKER_FILE = ".chilecite-edition"
+
+
+class EditionError(UsageError):
+    """The edition cannot be written where it was asked to be; the message says why, in one line."""
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("chilecite.edition", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(LEVELS=LEVELS, LEVEL_MEANING=LEVEL_MEANING)
+    return env
+
+
+def check_anchors(corpus: Corpus, text: ReferenceText) -> None:
+    """Raise EditionError unless the records were anchored in this very text."""
+    if corpus.problems or corpus.duplicates:
+        raise EditionError(f"the records have {len(corpus.problems) + len(corpus.duplicates)} problem(s); run `chilecite validate` first")
+    if corpus.essay is None:
+        raise EditionError("the records have no essay record (records/essay.yaml)")
+    if text.sha256 != corpus.essay.text_sha256:
+        where = f" ({text.path})" if text.path else ""
+        raise EditionError(f"the reference text{where} is not the one the records are anchored in: "
+                           f"its SHA-256 is {text.sha256}, the records expect {corpus.essay.text_sha256}")
+    for qid, record in sorted(corpus.quotations.items()):
+        position = record.anchor.position
+        if text.text[position.start:position.end] != record.text:
+            raise EditionError(f"quotation '{qid}': its words are not at offsets {position.start}–{position.end} of the reference text")
+
+
+def build_edition(corpus: Corpus, text: ReferenceText, *, style: str | Path = DEFAULT_STYLE) -> dict[str, bytes]:
+    """The edition's files, {relative path: content}, built from the records and the reference text.
+
+    Raises EditionError when the records do not load cleanly, were anchored in another text, or the
+    style is unknown.
+    """
+    check_anchors(corpus, text)
+    try:
+        citations = cite_everything(corpus, style)
+    except LookupError as exc:  # the processor's StyleNotFound / NotFound
+        raise EditionError(str(exc)) from None
+    sections = essay_sections(corpus, text, citations)
+    figure = coverage(sections)
+    paragraph_text = {p.number: p.text for p in text.paragraphs}
+    essay_work = corpus.works.get(corpus.essay.key) if corpus.essay else None
+    context = {
+        "version": __version__,
+        "essay": corpus.essay,
+        "essay_work": essay_work,
+        "author": ", ".join(_names(corpus, essay_work.authors)) if essay_work else "",
+        "sections": sections,
+        "coverage": figure,
+        "works": works_index(corpus),
+        "agents": agents_index(corpus),
+        "style_name": STYLE_NAMES.get(citations.style, citations.style),
+        "style_class": citations.style_class,
+        "search_index": script_json({"version": 1, "entries": search_entries(corpus, sections, paragraph_text)}),
+        "counts": {"notes": len(corpus.notes), "quotations": len(corpus.quotations), "works": len(corpus.works), "agents": len(corpus.agents)},
+        "text_sha256": text.sha256,
+    }
+    page = _compact(_environment().get_template("index.html.j2").render(context))
+    files = {"index.html": page.encode("utf-8")}
+    static = resources.files("chilecite.edition") / "static"
+    for name in STATIC_FILES:
+        files[name] = (static / name).read_bytes()
+    files[MARKER_FILE] = f"chilecite {__version__} reader's edition; style {citations.style}\n".encode()
+    return files
+
+
+def _compact(page: str) -> str:
+    """The page without the templates' indentation and blank lines (a line break is still white
+    space where one was; the page has no <pre> or <textarea>)."""
+    return re.sub(r"\n[ \t]*(?:\n[ \t]*)*", "\n", page)
+
+
+def _names(corpus: Corpus, agent_ids: list[str]) -> list[str]:
+    return [agent_name(corpus, a) for a in agent_ids]

@@ -149,6 +149,16 @@ def test_an_existing_file_keeps_its_mode_and_is_replaced_whole(tmp_path: Path) -
     assert os.stat(out).st_ino != before, "replaced by a rename, not rewritten in place"
 
 
+def test_root_replacing_a_users_file_leaves_it_theirs(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root can replace another user's file")
+    out = tmp_path / "out.bib"
+    out.write_text("old", encoding="utf-8")
+    os.chown(out, 65534, 65534)
+    write_output(out, "new")
+    assert (os.stat(out).st_uid, os.stat(out).st_gid) == (65534, 65534)
+
+
 def test_a_symlink_is_followed_and_kept(tmp_path: Path) -> None:
     target = tmp_path / "real.bib"
     target.write_text("old", encoding="utf-8")
@@ -283,9 +293,9 @@ def test_kill_9_during_a_large_real_write_leaves_old_or_new_and_nothing_else(tmp
         assert size in (3, 64 << 20), f"a half-written output ({size} bytes) after a kill at {delay}s"
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["SIGTERM", "SIGHUP", "SIGINT"])
 @pytest.mark.parametrize("how", ["unnamed", "named"])
-def test_sigterm_and_sighup_mid_write_clean_up(tmp_path: Path, sig: int, how: str) -> None:
+def test_sigterm_sighup_and_ctrl_c_mid_write_clean_up(tmp_path: Path, sig: int, how: str) -> None:
     if how == "unnamed" and not _unnamed_files_work(tmp_path):
         pytest.skip("this system cannot give a file its name after writing it (no O_TMPFILE or linkat)")
     _killed_mid_write(tmp_path, sig, how)

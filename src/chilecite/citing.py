@@ -360,11 +360,12 @@ def _raised_in_citeproc(exc: BaseException) -> bool:
     return tb is not None and str(tb.tb_frame.f_globals.get("__name__", "")).split(".")[0] == "citeproc"
 
 
-# --- Markdown: every character Markdown could read as syntax (or an entity) is backslash-escaped.
+# --- Markdown: the characters of links, images, raw HTML, code and emphasis are backslash-escaped,
+# and so is an `&` that would start an entity (`&#x202e;`); "Birchall & Harman" stays as it is.
 
 
 def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>&])", r"\\\1", text)
+    return re.sub(r"([\\`*_\[\]<>]|&(?=#?[A-Za-z0-9]+;))", r"\\\1", text)
 
 
 def _md_label(text: str) -> str:

@@ -733,7 +733,7 @@ def _markdown_problems(out: str, cited) -> list[str]:
         if body[i] == "\\":
             i += 2
             continue
-        if body[i] in "<>[]`&":
+        if body[i] in "<>[]`" or re.match(r"&#?[A-Za-z0-9]+;", body[i:]):
             problems.append(f"an unescaped {body[i]!r} at {i}: {body[max(0, i - 20):i + 20]!r}")
         i += 1
     return problems

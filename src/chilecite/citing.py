@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from chilecite.corpus import Corpus
-from chilecite.errors import NotFound, UsageError
+from chilecite.errors import NotFound, StyleError, UsageError
 from chilecite.vocabulary import closest
 from chilecite.models import Level, Person, Quotation
-from chilecite.processor import DEFAULT_STYLE, Rendered, punctuation_in_quote, render_item, resolve_style, work_item
+from chilecite.processor import DEFAULT_STYLE, Rendered, Style, punctuation_in_quote, render_item, resolve_style, styles_dir, work_item
 
 FORMATS = ("text", "markdown", "html", "latex", "json")
 ATTRIBUTED_MARK = "[attributed source, not checked]"
@@ -48,9 +48,7 @@ class EssayPlace:
         return f"{where}, para. {self.section_paragraph}"
 
     def latex(self) -> str:
-        from chilecite.export.latex import escape
-
-        where = "opening section" if self.heading is None else f"\\enquote{{{escape(self.heading)}}}"
+        where = "opening section" if self.heading is None else f"\\enquote{{{_tex(self.heading)}}}"
         return f"{where}, para.~{self.section_paragraph}"
 
 
@@ -174,13 +172,13 @@ def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str
     essay_full = work_item(corpus, essay_key)
     # The section-and-paragraph locator takes the place of a page: the essay's page range
     # would otherwise print in Chicago's note ("no. 22 (Winter 1984): 45–86, “…”, para. 3").
-    essay = render_item(info, {k: v for k, v in essay_full.items() if k != "page"})
-    essay_reference = render_item(info, essay_full).reference
+    essay = _rendered(info, {k: v for k, v in essay_full.items() if k != "page"})
+    essay_reference = _rendered(info, essay_full).reference
     source = record.source if record.source and record.source.work in corpus.works else None
     original: Rendered | None = None
     if source is not None:
         locator = (source.locator.label, source.locator.value) if source.locator and source.level != Level.attributed else None
-        original = render_item(info, work_item(corpus, source.work), locator)
+        original = _rendered(info, work_item(corpus, source.work), locator)
     attributed = source is not None and source.level == Level.attributed
     # Words spoken by someone other than the original's author (Tomic in Zammit's collection)
     # name the speaker first: "Radomiro Tomic, in J. Ann Zammit, ed., …".
@@ -214,7 +212,7 @@ def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str
         return f"({connector} {essay_part})"
 
     plain = compose(original.citation if original else None, essay.citation, lambda s: s)
-    rich = compose(original.citation_html if original else None, essay.citation_html, html.escape)
+    rich = compose(original.citation_html if original else None, essay.citation_html, _html_text)
     if info.punctuation_in_quote:
         plain, rich = punctuation_in_quote(plain), punctuation_in_quote(rich)
     latex = _latex_citation(record, source, attributed, names_full if info.is_note else names_short, essay_key, place, connector, speaker_elsewhere)
@@ -250,33 +248,134 @@ def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str
 
 def _latex_citation(record: Quotation, source, attributed: bool, names: list[str], essay_key: str, place: EssayPlace, connector: str,
                     speaker_elsewhere: bool = False) -> str:
-    from chilecite.export.latex import escape
-
-    essay_cite = f"\\cite[{{{place.latex()}}}]{{{essay_key}}}"
+    essay_cite = f"\\cite[{{{place.latex()}}}]{{{_tex_key(essay_key)}}}"
     if source is not None:
         postnote = ""
         if source.locator and not attributed:
-            value = escape(source.locator.value)
-            postnote = f"[{{{value if source.locator.label == 'page' else escape(source.locator.label) + '~' + value}}}]"
-        mark = " " + escape(ATTRIBUTED_MARK) if attributed else ""
-        lead = f"{escape(_join_names(names))}, in " if speaker_elsewhere and names else ""
-        return f"{lead}\\cite{postnote}{{{source.work}}}{mark}, {connector} {essay_cite}"
+            value = _tex(source.locator.value)
+            postnote = f"[{{{value if source.locator.label == 'page' else _tex(source.locator.label) + '~' + value}}}]"
+        mark = " " + _tex(ATTRIBUTED_MARK) if attributed else ""
+        lead = f"{_tex(_join_names(names))}, in " if speaker_elsewhere and names else ""
+        return f"{lead}\\cite{postnote}{{{_tex_key(source.work)}}}{mark}, {connector} {essay_cite}"
     if names:
-        return f"{escape(_join_names(names))}, {connector} {essay_cite}"
+        return f"{_tex(_join_names(names))}, {connector} {essay_cite}"
     return f"{connector[:1].upper()}{connector[1:]} {essay_cite}"
 
 
 # --------------------------------------------------------------------------- renderers
 
 
+# Record text is data in every format: nothing in it may become markup, a TeX command, or a control
+# character for the terminal or the page. Each renderer escapes every value it interpolates, and
+# makes the characters below visible (as \x1b, \u202e) in text, Markdown and HTML, or escapes them
+# in JSON; LaTeX escapes them through `_tex`. The class is the one `chilecite.cli.context.visible`
+# uses: C0 and C1 controls (tab and newline aside), direction marks and overrides, line and
+# paragraph separators, lone surrogates (a non-UTF-8 file name).
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _inert(text: str) -> str:
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+
+
+def _json(payload: object) -> str:
+    """JSON that encodes as UTF-8 and is inert in a terminal: the unsafe characters as \\uXXXX escapes."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(payload, ensure_ascii=False, indent=2)) + "\n"
+
+
+# --- HTML. citeproc-py's HTML formatter escapes some variables and passes others through as they
+# are (names, genre, event, the locator), so record text could become live markup. It is therefore
+# rendered with `&`, `<` and `>` replaced by private-use stand-ins: the only tags in what comes back
+# are the formatter's own (or the style's affixes), and `_html_clean` keeps just the formatter's
+# fixed, balanced formatting tags, escapes every other character, and turns the stand-ins into the
+# entities they stand for. A stand-in character already in the record is carried through as
+# _LITERAL and a digit, so the record cannot forge one.
+_STAND_IN = {"&": "\ue000", "<": "\ue001", ">": "\ue002"}
+_LITERAL = "\ue003"
+_TO_STAND_IN = re.compile("[&<>\ue000-\ue003]")
+_FROM_STAND_IN = re.compile("\ue003([0-3])|[\ue000-\ue003]")
+_ENTITY = {"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;"}
+# citeproc-py's formatting tags (citeproc.formatter.html), and what each becomes; <l> ("light") is not HTML.
+_OPENING = {"<i>": ("i", "<i>"), "<b>": ("b", "<b>"), "<u>": ("u", "<u>"), "<sup>": ("sup", "<sup>"), "<sub>": ("sub", "<sub>"),
+            '<span style="font-variant:small-caps;">': ("span", '<span style="font-variant:small-caps;">'),
+            "<l>": ("l", '<span style="font-weight:lighter;">')}
+_CLOSING = {"</i>": ("i", "</i>"), "</b>": ("b", "</b>"), "</u>": ("u", "</u>"), "</sup>": ("sup", "</sup>"), "</sub>": ("sub", "</sub>"),
+            "</span>": ("span", "</span>"), "</l>": ("l", "</span>")}
+_TAG = re.compile(r"(<[^<>]*>)")
+
+
+def _stand_in(value: Any) -> Any:
+    if isinstance(value, str):
+        return _TO_STAND_IN.sub(lambda m: _STAND_IN.get(m.group()) or f"{_LITERAL}{ord(m.group()) - 0xE000}", value)
+    if isinstance(value, dict):
+        return {k: v if k == "id" else _stand_in(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stand_in(v) for v in value]
+    return value
+
+
+def _from_stand_ins(text: str) -> str:
+    return _FROM_STAND_IN.sub(lambda m: chr(0xE000 + int(m.group(1))) if m.group(1) else _ENTITY.get(m.group(), "\ufffd"), text)
+
+
+def _html_clean(fragment: str) -> str:
+    """HTML from citeproc-py with only its formatting tags, each kept only where it is opened and
+    closed in order, and everything else escaped (also well-formed XML). Idempotent."""
+    tokens = _TAG.split(fragment)
+    kept: dict[int, str] = {}
+    opened: list[tuple[int, str]] = []
+    for index, token in enumerate(tokens):
+        if token in _OPENING:
+            opened.append((index, _OPENING[token][0]))
+        elif token in _CLOSING and opened and opened[-1][1] == _CLOSING[token][0]:
+            start, _ = opened.pop()
+            kept[start], kept[index] = _OPENING[tokens[start]][1], _CLOSING[token][1]
+    return "".join(kept[i] if i in kept else html.escape(html.unescape(t), quote=False) for i, t in enumerate(tokens))
+
+
+def _html_text(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _rendered(style: Style, item: dict[str, Any], locator: tuple[str, str] | None = None) -> Rendered:
+    """`render_item`, with HTML that holds no markup from the record; a style citeproc-py fails on
+    is a StyleError naming the file (a failure with a bundled style is a bug, and raised as it is)."""
+    try:
+        plain = render_item(style, item, locator)
+        coded_item = _stand_in(item)
+        coded_locator = (locator[0], _stand_in(locator[1])) if locator else None
+        rich = plain if (coded_item, coded_locator) == (item, locator) else render_item(style, coded_item, coded_locator)
+    except Exception as exc:
+        if style.path.resolve().parent == styles_dir().resolve() or not (isinstance(exc, RecursionError) or _raised_in_citeproc(exc)):
+            raise
+        raise StyleError(f"style file {style.path}: citeproc-py cannot render with it ({type(exc).__name__}: {exc})") from None
+    return Rendered(plain.citation, _from_stand_ins(_html_clean(rich.citation_html)),
+                    plain.reference, _from_stand_ins(_html_clean(rich.reference_html)))
+
+
+def _raised_in_citeproc(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and str(tb.tb_frame.f_globals.get("__name__", "")).split(".")[0] == "citeproc"
+
+
+# --- Markdown: the characters of links, images, raw HTML, code and emphasis are backslash-escaped,
+# and so is an `&` that would start an entity (`&#x202e;`); "Birchall & Harman" stays as it is.
+
+
 def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
+    return re.sub(r"([\\`*_\[\]<>]|&(?=#?[A-Za-z0-9]+;))", r"\\\1", text)
+
+
+def _md_label(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "-", text)
 
 
 def _html_to_markdown(fragment: str) -> str:
-    """citeproc-py's HTML (only <i>, <b>, <span>, <sup>, <sub> tags) as Markdown."""
+    """Safe HTML from `_html_clean` (only <i>, <b>, <u>, <span>, <sup>, <sub> tags) as Markdown."""
     out = []
-    for token in re.split(r"(<[^>]+>)", fragment):
+    for token in _TAG.split(_html_clean(fragment)):
         if token.startswith("<"):
             tag = token.strip("</>").split()[0] if token.strip("</>") else ""
             out.append({"i": "*", "b": "**"}.get(tag, ""))
@@ -285,21 +384,37 @@ def _html_to_markdown(fragment: str) -> str:
     return "".join(out)
 
 
-def _html_clean(fragment: str) -> str:
-    """Re-escape the text between citeproc-py's tags with html.escape, so the output is also well-formed XML."""
-    out = []
-    for token in re.split(r"(<[^>]+>)", fragment):
-        out.append(token if token.startswith("<") else html.escape(html.unescape(token), quote=False))
-    return "".join(out)
+# --- LaTeX: record text through `escape` (specials, control characters, `^^`), after the unsafe
+# characters are made visible; citation keys as they are only when they are plain; comment lines
+# kept to one line whatever the text holds (a CR or a line separator would end the comment).
+
+
+def _tex(text: str) -> str:
+    from chilecite.export.latex import escape
+
+    return escape(_inert(text))
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_:.+/-]+")
+
+
+def _tex_key(key: str) -> str:
+    return key if _PLAIN_KEY.fullmatch(key) else _tex(key)
+
+
+def _tex_comment(text: str) -> str:
+    return "% " + _inert(text.replace("\n", " ").replace("\t", " "))
 
 
 def _render_text(c: CitedQuotation) -> str:
     if c.display == "block":
         body = "    " + c.text
-        return f"{body} {c.citation}\n" if c.style_class != "note" else f"{body}\n\nNote: {c.citation}\n"
-    if c.style_class != "note":
-        return f"“{c.text}” {c.citation}\n"
-    return f"“{c.text}”\n\nNote: {c.citation}\n"
+        out = f"{body} {c.citation}\n" if c.style_class != "note" else f"{body}\n\nNote: {c.citation}\n"
+    elif c.style_class != "note":
+        out = f"“{c.text}” {c.citation}\n"
+    else:
+        out = f"“{c.text}”\n\nNote: {c.citation}\n"
+    return _inert(out)
 
 
 def _render_markdown(c: CitedQuotation) -> str:
@@ -307,8 +422,9 @@ def _render_markdown(c: CitedQuotation) -> str:
     cite = _html_to_markdown(c.citation_html)
     quoted = f"> {text}" if c.display == "block" else f"“{text}”"
     if c.style_class != "note":
-        return f"{quoted} {cite}\n"
-    return f"{quoted}[^{c.id}]\n\n[^{c.id}]: {cite}\n"
+        return _inert(f"{quoted} {cite}\n")
+    label = _md_label(c.id)
+    return _inert(f"{quoted}[^{label}]\n\n[^{label}]: {cite}\n")
 
 
 def _render_html(c: CitedQuotation) -> str:
@@ -316,16 +432,14 @@ def _render_html(c: CitedQuotation) -> str:
     text = html.escape(c.text)
     attrs = f' data-quotation="{html.escape(c.id)}"'
     if c.display == "block":
-        url = f' cite="{html.escape(c.essay_url)}"' if c.essay_url else ""
-        return f'<blockquote class="chilecite-quotation"{attrs}{url}>\n  <p>{text}</p>\n  <footer><cite>{cite}</cite></footer>\n</blockquote>\n'
-    return f'<span class="chilecite-quotation"{attrs}><q>{text}</q> <cite>{cite}</cite></span>\n'
+        url = f' cite="{html.escape(c.essay_url)}"' if c.essay_url and re.match(r"https?://", c.essay_url, re.IGNORECASE) else ""
+        return _inert(f'<blockquote class="chilecite-quotation"{attrs}{url}>\n  <p>{text}</p>\n  <footer><cite>{cite}</cite></footer>\n</blockquote>\n')
+    return _inert(f'<span class="chilecite-quotation"{attrs}><q>{text}</q> <cite>{cite}</cite></span>\n')
 
 
 def _render_latex(c: CitedQuotation) -> str:
-    from chilecite.export.latex import escape
-
-    text = escape(c.text)
-    comment = f"% {c.id} ({c.style}): {c.citation}".replace("\n", " ")
+    text = _tex(c.text)
+    comment = _tex_comment(f"{c.id} ({c.style}): {c.citation}")
     if c.display == "block":
         return f"{comment}\n\\blockquote[{{{c.citation_latex}}}]{{{text}}}\n"
     if c.style_class == "note":
@@ -334,7 +448,7 @@ def _render_latex(c: CitedQuotation) -> str:
 
 
 def _render_json(c: CitedQuotation) -> str:
-    return json.dumps(c.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    return _json(c.as_dict())
 
 
 _RENDERERS = {"text": _render_text, "markdown": _render_markdown, "html": _render_html, "latex": _render_latex, "json": _render_json}
@@ -385,40 +499,36 @@ class CitedNote:
         _check_format(fmt)
         head = f"Note {self.number} ({self.status}; {self.style})"
         if fmt == "json":
-            return json.dumps(self.as_dict(), ensure_ascii=False, indent=2) + "\n"
+            return _json(self.as_dict())
         if not self.sources:
             empty = f"No source identified; what was searched is in `chilecite show {self.number}`."
             if fmt == "html":
-                return f'<section class="chilecite-note" data-note="{self.number}"><h3>{html.escape(head)}</h3><p>{html.escape(empty)}</p></section>\n'
+                return _inert(f'<section class="chilecite-note" data-note="{self.number}"><h3>{html.escape(head)}</h3><p>{html.escape(empty)}</p></section>\n')
             if fmt == "latex":
-                from chilecite.export.latex import escape
-
-                return f"% {escape(head)}: {escape(empty)}\n"
-            return f"{head}\n{empty}\n"
+                return f"{_tex_comment(f'{head}: {empty}')}\n"
+            return _inert(f"{head}\n{empty}\n")
         if fmt == "html":
             items = "".join(f"<li>{html.escape(s.marker)} <cite>{_html_clean(s.citation_html)}</cite></li>" for s in self.sources)
-            return f'<section class="chilecite-note" data-note="{self.number}"><h3>{html.escape(head)}</h3><ol>{items}</ol></section>\n'
+            return _inert(f'<section class="chilecite-note" data-note="{self.number}"><h3>{html.escape(head)}</h3><ol>{items}</ol></section>\n')
         if fmt == "markdown":
             lines = [f"**{_md_escape(head)}**", ""]
             for i, s in enumerate(self.sources, 1):
                 lines.append(f"{i}. {_md_escape(s.marker)} {_html_to_markdown(s.citation_html)}")
                 if self.style_class != "note" and s.reference_html:
                     lines.append(f"   {_html_to_markdown(s.reference_html)}")
-            return "\n".join(lines) + "\n"
+            return _inert("\n".join(lines) + "\n")
         if fmt == "latex":
-            from chilecite.export.latex import escape
-
             cites = []
             for s in self.sources:
-                mark = " " + escape(ATTRIBUTED_MARK) if s.level == Level.attributed.value else ""
-                cites.append(f"\\cite{{{s.work}}}{mark}")
-            return f"% {head}\n\\footnote{{{'; '.join(cites)}.}}\n"
+                mark = " " + _tex(ATTRIBUTED_MARK) if s.level == Level.attributed.value else ""
+                cites.append(f"\\cite{{{_tex_key(s.work)}}}{mark}")
+            return f"{_tex_comment(head)}\n\\footnote{{{'; '.join(cites)}.}}\n"
         lines = [head]
         for i, s in enumerate(self.sources, 1):
             lines.append(f"{i}. {s.marker} {s.citation}")
             if self.style_class != "note" and s.reference:
                 lines.append(f"   {s.reference}")
-        return "\n".join(lines) + "\n"
+        return _inert("\n".join(lines) + "\n")
 
 
 def cite_note(corpus: Corpus, number: int, style: str | Path = DEFAULT_STYLE, fmt: str = "text") -> CitedNote:
@@ -431,7 +541,7 @@ def cite_note(corpus: Corpus, number: int, style: str | Path = DEFAULT_STYLE, fm
         if citation.work not in corpus.works:
             continue
         locator = (citation.locator.label, citation.locator.value) if citation.locator and citation.level != Level.attributed else None
-        r = render_item(info, work_item(corpus, citation.work), locator)
+        r = _rendered(info, work_item(corpus, citation.work), locator)
         fix = punctuation_in_quote if info.punctuation_in_quote else (lambda t: t)
         sources.append(CitedSource(citation.work, citation.level.value, f"{locator[0]} {locator[1]}" if locator else None,
                                    fix(r.citation), fix(r.citation_html), fix(r.reference), fix(r.reference_html)))

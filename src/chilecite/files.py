@@ -2,19 +2,27 @@
 
 - `read_regular` opens without blocking, checks it has a regular file and its size *before*
   reading, so a pipe cannot hang a command and `/dev/zero` cannot fill the memory.
-- `write_output` writes a regular file by building it in an anonymous temporary file beside it and
-  renaming it into place (a reader never sees half a file, and a killed process leaves nothing
-  behind); `-` is standard output; an existing special file (`/dev/null`, a FIFO, a terminal) is
-  written to in place, never replaced.
+- `write_output` writes a regular file by building it complete in a file of its own beside it and
+  putting that in place with one rename (a reader never sees half a file); `-` is standard output;
+  an existing special file (`/dev/null`, a FIFO, a terminal) is written to in place, never replaced;
+  a symbolic link is followed, and its target replaced.
 - `create_all` writes new records all or nothing, each created exclusively: an existing file is
   never overwritten, even by a concurrent run.
+
+The file being built has no name while it is written, where Linux allows (`O_TMPFILE`, then linked
+into place through /proc/self/fd or with linkat(AT_EMPTY_PATH)): a process killed at any moment,
+even by SIGKILL, leaves nothing behind (a replaced output has a hidden name only between the two
+system calls that link and rename it). Elsewhere it is a hidden `.NAME.*.chilecite-tmp` file,
+removed on every exit Python sees: an exception, Ctrl-C, SIGTERM or SIGHUP.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
+import secrets
 import signal
 import stat
 import sys
@@ -22,6 +30,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from chilecite.errors import UsageError
 
@@ -50,8 +59,15 @@ _UMASK_LOCK = threading.Lock()
 
 def read_regular(path: Path, limit: int) -> bytes:
     """The bytes of a regular file of at most `limit` bytes. Raises NotRegular, TooLarge, or the
-    OSError of opening (missing, unreadable, a symlink loop)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    OSError of opening (missing, unreadable, a symlink loop).
+
+    A special file is refused before it is opened (opening some devices does something), and again
+    after (it may have been swapped in between); the open never blocks (a FIFO) and never makes a
+    terminal the controlling one."""
+    kind = os.stat(path).st_mode
+    if not stat.S_ISREG(kind):
+        raise NotRegular(0, f"not a regular file ({_file_kind(kind)})", str(path))
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -82,8 +98,10 @@ def check_output_path(output: str | Path) -> Path | None:
     text = str(output)
     if text == "-":
         return None
-    if not text or "\0" in text:
+    if not text:
         raise OutputError("the output path is empty; give a file name, or - for standard output")
+    if "\0" in text:
+        raise OutputError("the output path contains a NUL character, which no file name can hold")
     path = Path(text)
     if path.is_dir():
         raise OutputError(f"{path} is a directory; give a file name inside it")
@@ -93,7 +111,7 @@ def check_output_path(output: str | Path) -> Path | None:
     return path
 
 
-_REFUSED = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG}
+_REFUSED = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP, errno.ENXIO}
 
 
 def write_output(output: str | Path, text: str) -> None:
@@ -105,12 +123,14 @@ def write_output(output: str | Path, text: str) -> None:
     except OSError as exc:
         if exc.errno in _REFUSED:
             raise OutputError(f"{output}: cannot write there: {exc.strerror}") from None
+        if exc.filename is None:  # a failed write names no file: name the output
+            exc.filename = "standard output" if str(output) == "-" else str(output)
         raise
 
 
 def _write_output(output: str | Path, text: str) -> None:
     path = check_output_path(output)
-    data = text.encode("utf-8")
+    data = text.encode("utf-8", errors="backslashreplace")  # a lone surrogate is written as the escape \udc80
     if path is None:
         sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(text)
         sys.stdout.flush()
@@ -119,13 +139,16 @@ def _write_output(output: str | Path, text: str) -> None:
         info = os.stat(path)
     except FileNotFoundError:
         info = None
+    if path.is_symlink() and (info is None or stat.S_ISREG(info.st_mode)):  # replace the file the link names, not the link
+        path = Path(os.path.realpath(path))
+        check_output_path(path)
     if info is not None and not stat.S_ISREG(info.st_mode):
         with open(path, "wb") as handle:  # /dev/null, a FIFO, /dev/stdout: write to it, never replace it
             handle.write(data)
         return
     mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
-    with _temporary_beside(path, data, mode) as tmp:
-        os.replace(tmp, path)
+    owner = (info.st_uid, info.st_gid) if info is not None and os.geteuid() == 0 else None  # root keeps a user's file theirs
+    _put_in_place(path, data, mode, replace=True, owner=owner)
 
 
 def create_all(files: dict[Path, str]) -> list[Path]:
@@ -137,8 +160,10 @@ def create_all(files: dict[Path, str]) -> list[Path]:
     try:
         for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
-            with _temporary_beside(path, text.encode("utf-8"), mode) as tmp:
-                os.link(tmp, path)  # atomic, and fails if the path exists: no check-then-replace race
+            try:
+                _put_in_place(path, text.encode("utf-8", errors="backslashreplace"), mode, replace=False)
+            except FileExistsError:
+                raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
             created.append(path)
     except BaseException:
         for path in created:
@@ -147,19 +172,120 @@ def create_all(files: dict[Path, str]) -> list[Path]:
     return created
 
 
-@contextlib.contextmanager
-def _temporary_beside(path: Path, data: bytes, mode: int) -> Iterator[str]:
-    """A complete, synced temporary file in `path`'s folder, removed on leaving (whatever happens)."""
+def _put_in_place(path: Path, data: bytes, mode: int, *, replace: bool, owner: tuple[int, int] | None = None) -> None:
+    """Make `path` a complete, synced file holding `data` with `mode`: replacing what is there
+    (`replace`), or only where nothing is (FileExistsError otherwise; an atomic link, so no
+    check-then-write race)."""
+    directory = str(path.parent) or "."
+    fd = _unnamed_file(directory)
+    if fd is not None:
+        try:
+            _fill(fd, data, mode, owner)
+            if not replace:
+                if _link_unnamed(fd, str(path)):  # fails if the path exists
+                    return
+            else:
+                for _ in range(100):
+                    tmp = os.path.join(directory, f".{path.name}.{secrets.token_hex(6)}.chilecite-tmp")
+                    with _cleanup_on_signals(tmp):
+                        try:
+                            linked = _link_unnamed(fd, tmp)  # named only from here to the rename
+                        except FileExistsError:
+                            continue
+                        if linked:
+                            try:
+                                os.replace(tmp, path)
+                            except BaseException:
+                                with contextlib.suppress(FileNotFoundError):
+                                    os.unlink(tmp)
+                                raise
+                            return
+                    break
+        finally:
+            os.close(fd)
+    _put_in_place_named(path, data, mode, replace=replace, owner=owner)
+
+
+_UNNAMED = {"usable": True}  # set to False once this system refuses to link an unnamed file
+_CANNOT_LINK = {errno.EXDEV, errno.ENOENT, errno.EPERM, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOSYS, errno.EACCES}
+_AT_FDCWD, _AT_EMPTY_PATH = -100, 0x1000
+
+
+def _unnamed_file(directory: str) -> int | None:
+    """A file descriptor of a new file in `directory` that has no name (Linux O_TMPFILE), or None
+    where that is not possible (another system, a file system without it)."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not _UNNAMED["usable"]:
+        return None
+    try:
+        return os.open(directory, flag | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOSYS):
+            return None
+        raise
+
+
+def _link_unnamed(fd: int, target: str) -> bool:
+    """Give the unnamed file `fd` the name `target`: through /proc/self/fd (what open(2) documents),
+    else with linkat(AT_EMPTY_PATH) (allowed to every user since Linux 6.10, to root before). False
+    when neither works here; FileExistsError when `target` exists."""
+    try:
+        os.link(f"/proc/self/fd/{fd}", target)
+        return True
+    except OSError as exc:
+        if exc.errno not in _CANNOT_LINK:
+            raise
+    linkat = _linkat()
+    if linkat is not None:
+        if linkat(fd, b"", _AT_FDCWD, os.fsencode(target), _AT_EMPTY_PATH) == 0:
+            return True
+        import ctypes
+
+        code = ctypes.get_errno()
+        if code not in _CANNOT_LINK:
+            raise OSError(code, os.strerror(code), target)
+    _UNNAMED["usable"] = False
+    return False
+
+
+@functools.cache
+def _linkat() -> Any:
+    import ctypes
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).linkat
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int)
+    function.restype = ctypes.c_int
+    return function
+
+
+def _fill(fd: int, data: bytes, mode: int, owner: tuple[int, int] | None) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    if owner is not None:
+        with contextlib.suppress(OSError):
+            os.fchown(fd, *owner)
+    os.fchmod(fd, mode)
+    os.fsync(fd)
+
+
+def _put_in_place_named(path: Path, data: bytes, mode: int, *, replace: bool, owner: tuple[int, int] | None) -> None:
+    """The same with a hidden temporary file beside `path`, removed on leaving (whatever happens)."""
     directory = str(path.parent) or "."
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".chilecite-tmp", dir=directory)
     try:
         with _cleanup_on_signals(tmp):
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fchmod(handle.fileno(), mode)
-                os.fsync(handle.fileno())
-            yield tmp
+            try:
+                _fill(fd, data, mode, owner)
+            finally:
+                os.close(fd)
+            if replace:
+                os.replace(tmp, path)
+            else:
+                os.link(tmp, path)  # atomic, and fails if the path exists
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -167,8 +293,8 @@ def _temporary_beside(path: Path, data: bytes, mode: int) -> Iterator[str]:
 
 @contextlib.contextmanager
 def _cleanup_on_signals(tmp: str) -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into an exit that runs the clean-up (SIGKILL cannot be caught: the
-    window is the few milliseconds of one write)."""
+    """Turn SIGTERM and SIGHUP into an exit that runs the clean-up (SIGKILL cannot be caught: see
+    `_unnamed_file`)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -9,6 +9,7 @@ problems through `Rule.problem`, so a code's severity and hint are written once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -25,24 +26,16 @@ class Severity(str, Enum):
     warning = "warning"
 
 
+_SHOWN = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
 def _visible(value: str) -> str:
     # A problem is one line of a report, whatever text it quotes: line breaks and other control
-    # characters (an ESC in a record or a file name) are shown, never passed to the terminal.
-    out = []
-    for char in value:
-        if char == "\n":
-            out.append("\\n")
-        elif char == "\r":
-            out.append("\\r")
-        elif char == "\t":
-            out.append("\\t")
-        elif ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 or char in "\u2028\u2029":
-            out.append(f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
-        elif 0xD800 <= ord(char) <= 0xDFFF:  # a lone surrogate (from a non-UTF-8 file name)
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return "".join(out)
+    # characters (an ESC in a record or a file name), direction marks and overrides (which reorder
+    # what a terminal shows) and lone surrogates (a non-UTF-8 file name) are shown as escapes,
+    # never passed to the terminal, so no file name can forge a report line.
+    return _INVISIBLE.sub(lambda m: _SHOWN.get(m.group()) or (f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"), value)
 
 
 class Problem(BaseModel):

@@ -7,6 +7,7 @@ option, id, number, style or code, an unusable path), 3 internal error (a bug: p
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -34,6 +35,11 @@ def visible(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
+def one_line(text: str) -> str:
+    """`visible`, with line breaks shown too: for a message that must stay one line (a file name may hold a newline)."""
+    return visible(text).replace("\r", "\\r").replace("\n", "\\n")
+
+
 def safe_json(payload: object) -> str:
     """JSON that is valid UTF-8 and inert in a terminal: the same characters escaped as \\uXXXX."""
     text = json.dumps(payload, ensure_ascii=False, indent=2)
@@ -47,7 +53,7 @@ def out(text: str) -> None:
 
 def note(text: str) -> None:
     """One line of information on standard error."""
-    click.echo(visible(text), err=True)
+    click.echo(one_line(text), err=True)
 
 
 class CommandFailed(click.ClickException):
@@ -56,7 +62,7 @@ class CommandFailed(click.ClickException):
     exit_code = 1
 
     def __init__(self, message: str) -> None:
-        super().__init__(visible(message))
+        super().__init__(one_line(message))
 
 
 class Session:
@@ -160,25 +166,32 @@ def location_options(f: F) -> F:
                         is_eager=True, help="Records tree to use (default: $CHILECITE_RECORDS, the checkout you are in, or the installed records).")(f)
 
 
+def _answer(ctx: click.Context, invoke: Callable[[click.Context], Any]) -> Any:
+    """Run a command; library errors become usage errors (exit 2) or one-line failures (exit 1), never tracebacks."""
+    try:
+        return invoke(ctx)
+    except UsageError as exc:
+        raise click.UsageError(one_line(str(exc)), ctx) from None
+    except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+        raise
+    except OSError as exc:
+        session = ctx.find_object(Session)
+        if (session and session.debug) or exc.errno == errno.EPIPE:  # click ends a broken pipe quietly
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise CommandFailed(f"{where}{exc.strerror or exc}") from None
+    except Exception as exc:
+        session = ctx.find_object(Session)
+        if session and session.debug:
+            raise
+        raise InternalError(exc) from None
+
+
 class Command(click.Command):
     """A command whose library errors are usage errors (exit 2) or one-line failures (exit 1), never tracebacks."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except UsageError as exc:
-            raise click.UsageError(visible(str(exc)), ctx) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
-            raise
-        except OSError as exc:
-            if ctx.find_object(Session) and ctx.find_object(Session).debug:  # type: ignore[union-attr]
-                raise
-            where = f"{exc.filename}: " if exc.filename else ""
-            raise CommandFailed(f"{where}{exc.strerror or exc}") from None
-        except Exception as exc:
-            if ctx.find_object(Session) and ctx.find_object(Session).debug:  # type: ignore[union-attr]
-                raise
-            raise InternalError(exc) from None
+        return _answer(ctx, super().invoke)
 
 
 class InternalError(click.ClickException):
@@ -187,20 +200,18 @@ class InternalError(click.ClickException):
     exit_code = 3
 
     def __init__(self, exc: Exception) -> None:
-        super().__init__(visible(f"internal error: {type(exc).__name__}: {exc} — please report it; "
-                                 "rerun with --debug (or CHILECITE_DEBUG=1) for the traceback"))
+        super().__init__(one_line(f"internal error: {type(exc).__name__}: {exc} — please report it; "
+                                  "rerun with --debug (or CHILECITE_DEBUG=1) for the traceback"))
 
 
 class Group(click.Group):
-    """A group whose commands are `Command`s and whose subgroups are `Group`s."""
+    """A group whose commands are `Command`s and whose subgroups are `Group`s; whatever a command
+    raises is answered here too, so a command made with plain `click.command` is covered."""
 
     command_class = Command
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except UsageError as exc:
-            raise click.UsageError(visible(str(exc)), ctx) from None
+        return _answer(ctx, super().invoke)
 
 
 Group.group_class = Group

@@ -45,14 +45,36 @@ def _ascii_char(char: str) -> str:
     return "{" + unicode_to_latex(char, non_ascii_only=True) + "}"
 
 
+_LINE_BREAKS = frozenset("\t\n\r\f\v\x85\u2028\u2029")
+
+
+def _control(char: str) -> str:
+    """What a control character becomes: TeX ends a line at a CR (even one written `^^M`), and a
+    line end inside a `%` comment would let the rest run as TeX; a form feed is `\\par`; NUL, DEL and
+    the C1 controls are invalid or invisible input. Line breaks become a space (what TeX makes of
+    a line end in running text); the others are shown as `\\x1b`; a lone surrogate (which no
+    UTF-8 file can hold) as `\\udc80`."""
+    if char in _LINE_BREAKS:
+        return " "
+    code = ord(char)
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return f"{{\\textbackslash}}x{code:02x}"
+    return f"{{\\textbackslash}}u{code:04x}"
+
+
 def escape(text: str, *, ascii: bool = False) -> str:
-    """Escape LaTeX specials; with `ascii`, encode every non-ASCII character as a LaTeX command."""
+    """Escape LaTeX specials; with `ascii`, encode every non-ASCII character as a LaTeX command.
+
+    The result never ends a line, a `%` comment or a group early: every brace, `%`, `\\` and `^`
+    (so no `^^M` or `^^5c`) is escaped, and control characters are replaced (see `_control`)."""
     out = []
     for i, char in enumerate(text):
         if char == "-" and text[i + 1:i + 2] == "-":
             out.append("-{}")  # a literal "--" in the data is not an en dash
         elif char in _SPECIAL:
             out.append(_SPECIAL[char])
+        elif char < " " or "\x7f" <= char <= "\x9f" or "\u2028" <= char <= "\u2029" or "\ud800" <= char <= "\udfff":
+            out.append(_control(char))
         elif ascii and not char.isascii():
             out.append(_ascii_char(char))
         else:

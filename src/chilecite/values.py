@@ -18,8 +18,8 @@ SEASON_NAMES: dict[int, Literal["spring", "summer", "autumn", "winter"]] = {21: 
 # EDTF level 0/1 subset: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-21..24 (season), with a
 # trailing ? (uncertain), ~ (approximate, "circa") or % (both).
 _DATE = r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([?~%])?"
-DATE_PATTERN = rf"^{_DATE}(?:/{_DATE})?$"
-_DATE_RE = re.compile(rf"^{_DATE}$")
+DATE_PATTERN = rf"^{_DATE}(?:/{_DATE})?$"  # for JSON Schema, where $ is the end
+_DATE_RE = re.compile(rf"^{_DATE}\Z")
 
 
 class _Frozen(BaseModel):
@@ -199,4 +199,4 @@ def isbn_is_valid(isbn: str) -> bool:
     return False
 
 
-DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+\Z")

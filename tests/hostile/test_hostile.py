@@ -509,7 +509,7 @@ PERMISSION_CASES = [
                  id="unreadable-record"),
     pytest.param("file", ["quote", QID, "--records", "{tree}"], 1, "do not validate", id="unreadable-record-stops-quote"),
     pytest.param("folder", ["validate", "--records", "{tree}"], 1, "Error: {tree}/works: Permission denied", id="unreadable-folder"),
-    pytest.param("essay", ["--essay", "{essay}", "validate"], 2, "Invalid value for '--essay': File '{essay}' is not readable", id="unreadable-essay-text"),
+    pytest.param("essay", ["--essay", "{essay}", "validate"], 1, "CC098 error: {essay}: Permission denied", id="unreadable-essay-text"),
     pytest.param("output", ["export", "bibtex", "-o", "{tmp}/locked/out.bib"], 2, "cannot write there: Permission denied", id="unwritable-output-folder"),
 ]
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from chilecite.cli.context import Session, location_options, out, pass_session, safe_json
+from chilecite.cli.context import Command, Session, location_options, out, pass_session, safe_json
 
 FORMATS = click.Choice(["text", "json"], case_sensitive=False)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @location_options
 @pass_session
@@ -21,7 +21,7 @@ def notes(session: Session, fmt: str) -> None:
     out(safe_json({"records": session.tree.as_dict(), "notes": data}) if fmt == "json" else render_notes(data))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("number", type=int)
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @location_options
@@ -37,7 +37,7 @@ def show(session: Session, number: int, fmt: str) -> None:
         out(render_note(corpus, number))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @location_options
 @pass_session

@@ -160,7 +160,7 @@ def _store(attribute: str) -> Callable[[click.Context, click.Parameter, Any], An
 
 def location_options(f: F) -> F:
     """`--records` and `--essay`, accepted before or after the subcommand (and from the environment)."""
-    f = click.option("--essay", type=click.Path(dir_okay=False, path_type=Path), expose_value=False, callback=_store("essay"),
+    f = click.option("--essay", type=click.Path(dir_okay=False, readable=False, path_type=Path), expose_value=False, callback=_store("essay"),
                      is_eager=True, help="The essay's reference text (default: $CHILECITE_ESSAY, ../shared/essay/, or the stored copy; see `chilecite essay`).")(f)
     return click.option("--records", type=click.Path(file_okay=False, path_type=Path), expose_value=False, callback=_store("records"),
                         is_eager=True, help="Records tree to use (default: $CHILECITE_RECORDS, the checkout you are in, or the installed records).")(f)

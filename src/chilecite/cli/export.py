@@ -1,4 +1,4 @@
-"""`chilecite export FORMAT`: the cited works as BibTeX, BibLaTeX or CSL-JSON, to standard output or a file."""
+"""`chilecite export FORMAT`: the cited works as BibTeX, BibLaTeX, CSL-JSON or RIS, to standard output or a file."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 
 from chilecite.cli.context import Session, location_options, pass_session
 
-EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json"]
+EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json", "ris"]
 
 
 @click.command()
@@ -22,7 +22,7 @@ EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json"]
 @pass_session
 def export(session: Session, fmt: str, output: str, note: tuple[int, ...], note_ranges: str | None, min_level: str,
            no_essay: bool, ascii_: bool) -> None:
-    """Export the cited works as BibTeX, BibLaTeX or CSL-JSON."""
+    """Export the cited works as BibTeX, BibLaTeX, CSL-JSON or RIS."""
     from chilecite.export import ExportOptions, export as run, parse_note_ranges
     from chilecite.files import check_output_path, write_output
     from chilecite.models import Level

@@ -104,17 +104,16 @@ def _bibtex_fields(item: ExportItem, options: ExportOptions, nouns: ProperNouns)
         "isbn": work.isbn,
         "doi": work.doi,
         "url": work.url,
+        "pages": work.pages.with_dash("--") if work.pages else None,  # every type: styles that have no use for it ignore it
     }
     if bibtype == "article":
         f["journal"] = escape(work.container_title, ascii=ascii) if work.container_title else None
         f["volume"] = escape(work.volume, ascii=ascii) if work.volume else None
         f["number"] = escape(work.issue, ascii=ascii) if work.issue else None
-        f["pages"] = work.pages.with_dash("--") if work.pages else None
         if f["number"] and not f["volume"]:
             f["volume"] = f.pop("number")  # a journal numbered by issue only: plain.bst wants a volume
     elif bibtype == "incollection":
         f["booktitle"] = _title(parent.title, parent.work.language, nouns, devised=parent.devised, ascii=ascii) if parent else None
-        f["pages"] = work.pages.with_dash("--") if work.pages else None
         f["publisher"] = escape(item.publisher, ascii=ascii) if item.publisher else None
         f["address"] = escape(item.place, ascii=ascii) if item.place else None
         f["series"] = escape(parent.work.series, ascii=ascii) if parent and parent.work.series else None

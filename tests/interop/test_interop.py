@@ -193,6 +193,8 @@ def test_better_bibtex_parser_reads_the_bib_and_decodes_all_latex(tmp_path: Path
         parsed = _node("parse_bib.mjs", str(path))
         assert parsed["errors"] == [], (name, parsed["errors"])
         assert sorted(e["key"] for e in parsed["entries"]) == sorted(keys)
+        kept = "annotation" if "biblatex" in name else "annote"
+        assert all(PROVENANCE.search(json.dumps(e["fields"].get(kept), ensure_ascii=False)) for e in parsed["entries"])  # the provenance is read
         for entry in parsed["entries"]:
             for field, value in entry["fields"].items():
                 flat = json.dumps(value, ensure_ascii=False)

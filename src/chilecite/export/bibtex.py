@@ -176,8 +176,8 @@ def _bibtex_note(item: ExportItem, ascii: bool) -> str | None:
 # biber's own data model.
 COMMON = frozenset({"date", "origdate", "langid", "keywords", "annotation", "entrysubtype", "url", "doi"})
 # Kept as fields even where the type has none: readers (Zotero, JabRef, `chilecite import bibtex`)
-# take pages from `pages` only. No bundled record has pages in such a type.
-KEPT = frozenset({"pages"})
+# take pages and authors from these fields only. No bundled record has either in such a type.
+KEPT = frozenset({"pages", "author"})
 VALID: dict[str, frozenset[str]] = {
     "article": frozenset("author editor translator title journaltitle series volume number pages note origlanguage issn".split()),
     "book": frozenset("author editor translator title edition location publisher series volume number pages note origlanguage isbn".split()),
@@ -248,8 +248,8 @@ def _fit(bibtype: str, f: dict[str, str | None]) -> dict[str, str | None]:
             out[name] = value
         elif name == "publisher" and "howpublished" in allowed:
             out["howpublished"] = ", ".join(filter(None, [f.get("howpublished"), value]))
-        elif name in _IN_WORDS:
-            said.append(_IN_WORDS[name](value))
+        else:
+            said.append(_IN_WORDS[name](value) if name in _IN_WORDS else f"{name.capitalize()}: {value}.")
     if said:
         out["note"] = " ".join(filter(None, [out.get("note"), *said]))
     return out

@@ -22,7 +22,7 @@ from chilecite.cli import cli
 from chilecite.corpus import Corpus
 from chilecite.export import ExportOptions, export_biblatex, export_bibtex, export_csl_items, export_csl_json, export_ris, parse_note_ranges
 from chilecite.export.casing import ProperNouns, protected_words, words
-from chilecite.export.common import TYPES, event_without_date, select_items, type_table_markdown
+from chilecite.export.common import TYPES, date_from_event, event_without_date, select_items, type_table_markdown
 from chilecite.export.latex import latex_decoder
 from chilecite.loading import load_corpus
 from chilecite.models import Level, Organisation, Person, Work
@@ -148,8 +148,11 @@ def test_an_occasion_does_not_repeat_the_date_beside_it(corpus: Corpus) -> None:
     items = {i["id"]: i for i in export_csl_items(corpus)}
     assert items["allende1973sep11"]["event-title"] == "Last broadcast from La Moneda, Santiago, during the coup"
     assert corpus.works["allende1973sep11"].event.endswith("of 11 September 1973")  # the record keeps its words
-    # a closing date that says more than the work's date is kept
-    assert items["partido1967chillan"]["event-title"].endswith("Chillán, 24–26 November 1967")
+    # a closing date that says more than the work's date (the days of a congress, for resolutions dated
+    # November 1967) becomes the date, printed once: "Chillán, November 24–26, 1967", not "…, November 1967"
+    assert items["partido1967chillan"]["event-title"] == "Congreso General del Partido Socialista de Chile, Chillán"
+    assert items["partido1967chillan"]["issued"] == {"date-parts": [[1967, 11, 24], [1967, 11, 26]]}
+    assert str(corpus.works["partido1967chillan"].issued) == "1967-11"  # the record is unchanged
 
 
 @pytest.mark.parametrize(("event", "date", "expected"), [
@@ -162,6 +165,20 @@ def test_an_occasion_does_not_repeat_the_date_beside_it(corpus: Corpus) -> None:
 ])
 def test_event_without_date(event: str, date: str, expected: str) -> None:
     assert event_without_date(event, Work(type="speech", title="t", issued=date).issued) == expected
+
+
+@pytest.mark.parametrize(("event", "date", "expected"), [
+    pytest.param("X, Chillán, 24–26 November 1967", "1967-11", "1967-11-24/1967-11-26", id="days-within-the-month"),
+    pytest.param("X of 11 September 1973", "1973-09", "1973-09-11", id="a-day-within-the-month"),
+    pytest.param("X, 24–26 November 1967", "1967-10", None, id="another-month"),
+    pytest.param("X, 24–26 November 1967", "1967", None, id="a-year-only-says-too-little-to-check"),
+    pytest.param("X, 11 September 1973", "1973-09-11", None, id="already-a-day"),
+    pytest.param("X, 30–31 February 1973", "1973-02", None, id="no-such-day"),
+    pytest.param("A congress", "1973-09", None, id="no-date"),
+])
+def test_date_from_event(event: str, date: str, expected: str | None) -> None:
+    refined = date_from_event(event, Work(type="document", title="t", issued=date).issued)
+    assert (str(refined) if refined else None) == expected
 
 
 # --------------------------------------------------------------------------- title casing

@@ -185,6 +185,65 @@ def _fix_page_ranges() -> None:
 
 
 @lru_cache(maxsize=1)
+def _collapse_date_ranges() -> None:
+    """citeproc-py 0.11 renders a date range within one year as its differing parts, a dash, then the
+    shared parts, ignoring the order of the style's date parts ("24,–26, November 1967"), and fails
+    outright under some styles. CSL 1.0.2 ("Date-ranges"): the parts are rendered in the style's
+    order, the largest differing part and those below it once for each end, joined by that part's
+    `range-delimiter` (en dash by default), the shared parts once: "November 24–26, 1967"."""
+    from citeproc import model
+
+    render_range = model.Date.render_date_range
+
+    def render_date_range(self, date_range, show_parts=None, context=None):
+        begin, end = date_range.begin, date_range.end
+        if end.is_nil() or begin.get("year") != end.get("year") or begin.get("season") or end.get("season"):
+            return render_range(self, date_range, show_parts, context)
+        show_parts = list(show_parts or ("year", "month", "day"))
+        parts = [part for part in self.iterchildren() if part.get("name") in show_parts]
+        shown = {part.get("name") for part in parts}
+        differing = [name for name in ("month", "day") if name in shown and begin.get(name, 0) != end.get(name, 0)]
+        if not differing:  # the parts the style shows are the same at both ends: "1967"
+            return self.render_single_date(begin, show_parts, context)
+        collapsed = {"month", "day"} if differing[0] == "month" else {"day"}
+        block = [part for part in parts if part.get("name") in collapsed]
+        if not block or any(p.get("name") not in collapsed for p in parts[parts.index(block[0]):parts.index(block[-1]) + 1]):
+            return render_range(self, date_range, show_parts, context)  # parts not contiguous: leave it to citeproc-py
+
+        def render(part, date):
+            try:
+                return part.render(date, context) if context is not None and context is not self else part.render(date)
+            except model.VariableError:
+                return None
+
+        def block_text(date, strip_prefix: bool, strip_suffix: bool) -> str:
+            texts = [str(t) for t in (render(part, date) for part in block) if t]
+            text = "".join(texts)
+            prefix, suffix = block[0].get("prefix", ""), block[-1].get("suffix", "")
+            if strip_prefix and prefix and text.startswith(prefix):
+                text = text[len(prefix):]
+            if strip_suffix and suffix and text.endswith(suffix):
+                text = text[: -len(suffix)]
+            return text
+
+        delimiter = next((p.get("range-delimiter") for p in block if p.get("name") == differing[0] and p.get("range-delimiter")), "\u2013")
+        out = []
+        for part in parts:
+            if part is block[0]:
+                out.append(block_text(begin, False, True) + delimiter + block_text(end, True, False))
+            elif part in block:
+                continue
+            else:
+                text = render(part, begin)
+                if text:
+                    out.append(str(text))
+        style_context = context if self.is_locale_date() else self
+        return style_context.join(out) if out else None
+
+    model.Date.render_date_range = render_date_range
+
+
+@lru_cache(maxsize=1)
 def _term_form_fallback() -> None:
     """citeproc-py 0.11 gives an empty string for a term form the locale lacks; CSL 1.0.2 says a
     missing "short" form falls back to the long one ("verb-short" to "verb", "symbol" to "short").
@@ -292,6 +351,7 @@ def _citeproc_style(path: str):
     _fix_page_ranges()
     _suppress_substituted()
     _term_form_fallback()
+    _collapse_date_ranges()
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

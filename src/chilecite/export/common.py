@@ -122,6 +122,7 @@ class ExportItem:
     essay_label: str = "the essay"
     essay_notes: int = 0
     original_date: DateSpan | None = None  # first publication or delivery, when the cited printing is later
+    occasion: str | None = None  # the record's event, without a closing date that the work's date now says
 
     @property
     def best_level(self) -> Level | None:
@@ -153,7 +154,7 @@ class ExportItem:
     def event(self) -> str | None:
         """The occasion, without a closing date that only repeats the work's own date (styles print
         the date beside it: "…during the coup of 11 September 1973, September 11, 1973")."""
-        return event_without_date(self.work.event, self.original_date if self.in_book and self.original_date else self.issued)
+        return self.occasion
 
     def provenance(self) -> str:
         """The sentence every export carries: which notes cite the work, and how surely."""
@@ -182,6 +183,14 @@ def export_item(corpus: Corpus, key: str, citing: tuple[Citing, ...] = (), *, is
         if work.issued and work.issued != parent.issued and original is None:
             original = work.issued
         issued = parent.issued
+    own_date = original if parent is not None and kind_of(work, parent.work) in ("chapter", "in-book") and original else issued
+    refined = date_from_event(work.event, own_date)
+    if refined is not None:  # "…Chillán, 24–26 November 1967" for a work of November 1967: the days are the date
+        if own_date is original and original is not None:
+            original = refined
+        else:
+            issued = refined
+        own_date = refined
     return ExportItem(
         key, work, agents(work.authors), agents(work.editors) or (parent.editors if parent else ()), agents(work.translators), parent, citing, is_essay,
         publisher=work.publisher or (parent.publisher if parent else None),
@@ -190,6 +199,7 @@ def export_item(corpus: Corpus, key: str, citing: tuple[Citing, ...] = (), *, is
         essay_label=corpus.essay_label(),
         essay_notes=corpus.note_count,
         original_date=original,
+        occasion=event_without_date(work.event, own_date),
     )
 
 
@@ -297,11 +307,50 @@ _TRAILING_DATE_RES = (
 )
 
 
+_DAY_RANGE_RE = re.compile(rf"(?:,|\s+of|\s+on)?\s+(\d{{1,2}})\s*[–-]\s*(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})\s*$", re.IGNORECASE)
+
+
+def date_from_event(event: str | None, date: DateSpan | None) -> DateSpan | None:
+    """The closing date of the event's words when it falls within the work's date and says more
+    (days, where the record gives a month): "Chillán, 24–26 November 1967" for a work dated
+    1967-11 gives 1967-11-24/1967-11-26. Both statements are the record's; the export prints the
+    finer one once instead of both ("24–26 November 1967, November 1967"). None otherwise."""
+    if not event or date is None or date.end is not None or date.start.day or not date.start.month:
+        return None
+    start = date.start
+    if start.approximate or start.uncertain:
+        return None
+    match = _DAY_RANGE_RE.search(event)
+    if match:
+        first, last, month, year = match.groups()
+        days = (int(first), int(last))
+    else:
+        match = _TRAILING_DATE_RES[0].search(event)
+        if not match:
+            return None
+        day, month, year = match.groups()
+        days = (int(day), int(day))
+    if (int(year), _MONTHS.index(month.lower()) + 1) != (start.year, start.month) or not days[0] <= days[1] <= 31:
+        return None
+    try:
+        return DateSpan.parse(f"{start.year:04d}-{start.month:02d}-{days[0]:02d}" + (f"/{start.year:04d}-{start.month:02d}-{days[1]:02d}" if days[1] != days[0] else ""))
+    except ValueError:
+        return None
+
+
 def event_without_date(event: str | None, date: DateSpan | None) -> str | None:
     """The event's text without a closing date equal to `date` ("…during the coup of 11 September
     1973" for a broadcast of that day); a closing date that says more or other than `date`
     ("Chillán, 24–26 November 1967" for a work dated November 1967) is kept."""
-    if not event or date is None or date.end is not None:
+    if not event or date is None:
+        return event
+    if date.end is not None:
+        match = _DAY_RANGE_RE.search(event)
+        if match and date.start.day and date.end.day:
+            first, last, month, year = match.groups()
+            said = (int(year), _MONTHS.index(month.lower()) + 1, int(first), int(last))
+            if said == (date.start.year, date.start.month, date.start.day, date.end.day) and (date.end.year, date.end.month) == said[:2]:
+                return event[: match.start()].rstrip(" ,;") or event
         return event
     for pattern in _TRAILING_DATE_RES:
         match = pattern.search(event)

@@ -1,6 +1,6 @@
 """Exporters on the bundled corpus and on arbitrary works: types, titles, provenance, casing, round trips.
 
-Expected outputs a reviewer reads are files beside the tests, in tests/expected/exports/. What a
+Expected outputs a reviewer reads are files beside the tests, in tests/snapshots/exports/. What a
 real client makes of the exports (bibtex, biber, pandoc, citeproc-js, citation-js, Better BibTeX's
 parser) is in tests/interop/.
 """
@@ -29,7 +29,7 @@ from chilecite.models import Level, Organisation, Person, Work
 from tests import strategies as s
 from tests.support import CSL_SCHEMA, ROOT, require
 
-EXPECTED = Path(__file__).resolve().parent / "expected" / "exports"
+EXPECTED = Path(__file__).resolve().parent / "snapshots" / "exports"
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def test_every_work_has_a_title_or_a_devised_title_in_every_format(corpus: Corpu
 
 
 def test_entry_types_say_what_each_work_is(corpus: Corpus) -> None:
-    """tests/expected/exports/types.tsv: for each work, the type read back from every export."""
+    """tests/snapshots/exports/types.tsv: for each work, the type read back from every export."""
     bibtex = {e.key: e.entry_type for e in _library(export_bibtex(corpus)).entries}
     biblatex = {e.key: (e.entry_type, e.fields_dict["entrysubtype"].value if "entrysubtype" in e.fields_dict else "-") for e in _library(export_biblatex(corpus)).entries}
     csl = {i["id"]: i["type"] for i in export_csl_items(corpus)}
@@ -185,7 +185,7 @@ def test_date_from_event(event: str, date: str, expected: str | None) -> None:
 
 
 def test_bibtex_titles_protect_only_what_must_keep_its_capitals(corpus: Corpus) -> None:
-    """tests/expected/exports/bibtex-titles.tsv: every title as BibTeX and BibLaTeX write it."""
+    """tests/snapshots/exports/bibtex-titles.tsv: every title as BibTeX and BibLaTeX write it."""
     bibtex = _raw_fields(export_bibtex(corpus))
     biblatex = _raw_fields(export_biblatex(corpus))
     got = [[key, bibtex[key]["title"]] for key in sorted(bibtex)]

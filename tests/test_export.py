@@ -1,4 +1,9 @@
-"""Exporters on the bundled corpus and on arbitrary works: round trips, schema, escaping."""
+"""Exporters on the bundled corpus and on arbitrary works: types, titles, provenance, casing, round trips.
+
+Expected outputs a reviewer reads are files beside the tests, in tests/snapshots/exports/. What a
+real client makes of the exports (bibtex, biber, pandoc, citeproc-js, citation-js, Better BibTeX's
+parser) is in tests/interop/.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +13,23 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
 from chilecite.cli import cli
-from chilecite.export import ExportOptions, export_biblatex, export_bibtex, export_csl_items, export_csl_json, parse_note_ranges
-from chilecite.export.latex import latex_decoder
 from chilecite.corpus import Corpus
+from chilecite.export import ExportOptions, export_biblatex, export_bibtex, export_csl_items, export_csl_json, export_ris, parse_note_ranges
+from chilecite.export.casing import ProperNouns, protected_words, words
+from chilecite.export.common import TYPES, date_from_event, event_without_date, select_items, type_table_markdown
+from chilecite.export.latex import latex_decoder
 from chilecite.loading import load_corpus
 from chilecite.models import Level, Organisation, Person, Work
 from tests import strategies as s
-from tests.support import CSL_SCHEMA, require
+from tests.support import CSL_SCHEMA, ROOT, require
+
+EXPECTED = Path(__file__).resolve().parent / "snapshots" / "exports"
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +37,19 @@ def corpus() -> Corpus:
     return load_corpus()
 
 
-def _parse(bib: str) -> dict[str, dict[str, str]]:
+def _library(bib: str):
     library = bibtexparser.parse_string(bib, append_middleware=[LatexDecodingMiddleware(decoder=latex_decoder())])
     assert not library.failed_blocks, [b.error for b in library.failed_blocks]
+    return library
+
+
+def _parse(bib: str) -> dict[str, dict[str, str]]:
+    return {e.key: {f.key: f.value for f in e.fields} for e in _library(bib).entries}
+
+
+def _raw_fields(bib: str) -> dict[str, dict[str, str]]:
+    """Field values as written (LaTeX and braces kept)."""
+    library = bibtexparser.parse_string(bib)
     return {e.key: {f.key: f.value for f in e.fields} for e in library.entries}
 
 
@@ -38,22 +58,190 @@ def _plain(value: str) -> str:
     return re.sub(r"\\emph\{(.*?)\}", r"\1", value)
 
 
+def _expected_table(name: str) -> list[list[str]]:
+    lines = (EXPECTED / name).read_text(encoding="utf-8").splitlines()
+    return [line.split("\t") for line in lines if line and not line.startswith("#")]
+
+
+# --------------------------------------------------------------------------- titles, types, provenance
+
+
+def test_every_work_has_a_title_or_a_devised_title_in_every_format(corpus: Corpus) -> None:
+    items = select_items(corpus, ExportOptions())
+    assert len(items) == len(corpus.works) == 24
+    titles = {i.key: i.title for i in items}
+    assert all(titles.values())
+    assert sum(1 for i in items if i.devised) == 10
+    csl = {i["id"]: i["title"] for i in export_csl_items(corpus)}
+    ris = {r["id"]: r["title"] for r in rispy.loads(export_ris(corpus))}
+    assert csl == ris == titles
+    for exporter in (export_bibtex, export_biblatex):
+        parsed = _parse(exporter(corpus))
+        assert {k: _plain(v["title"]) for k, v in parsed.items()} == titles
+    assert titles["financialtimes1973aug09"] == "[Report in the Financial Times]"  # the records' devised title, brackets kept
+
+
+def test_entry_types_say_what_each_work_is(corpus: Corpus) -> None:
+    """tests/snapshots/exports/types.tsv: for each work, the type read back from every export."""
+    bibtex = {e.key: e.entry_type for e in _library(export_bibtex(corpus)).entries}
+    biblatex = {e.key: (e.entry_type, e.fields_dict["entrysubtype"].value if "entrysubtype" in e.fields_dict else "-") for e in _library(export_biblatex(corpus)).entries}
+    csl = {i["id"]: i["type"] for i in export_csl_items(corpus)}
+    ris = {r["id"]: r["type_of_reference"] for r in rispy.loads(export_ris(corpus))}
+    got = [[key, bibtex[key], biblatex[key][0], biblatex[key][1], csl[key], ris[key]] for key in sorted(csl)]
+    assert got == _expected_table("types.tsv")
+
+
+def test_misc_only_for_works_that_have_no_classic_bibtex_type(corpus: Corpus) -> None:
+    misc = {e.key for e in _library(export_bibtex(corpus)).entries if e.entry_type == "misc"}
+    kinds = {i.key: i.kind for i in select_items(corpus, ExportOptions())}
+    assert misc == {k for k, kind in kinds.items() if kind in ("speech", "broadcast", "interview", "letter", "open-letter", "document")}
+    assert len(misc) == 9  # of 24; before, 17 (an edited book among them)
+    assert kinds["zammit1973chilean"] == "edited-book" and "zammit1973chilean" not in misc
+
+
+def test_type_table_in_the_docs_is_the_one_the_code_uses() -> None:
+    assert type_table_markdown() in (ROOT / "docs" / "exports.md").read_text(encoding="utf-8")
+    assert set(TYPES) >= {"book", "edited-book", "chapter", "in-book", "article-journal", "article-magazine", "article-newspaper",
+                          "speech", "broadcast", "interview", "letter", "document"}
+
+
+PROVENANCE = re.compile(r"Cited in|Identification levels|host essay|Contains a work cited")
+
+
+def test_provenance_is_never_in_a_printed_field_and_always_in_a_kept_one(corpus: Corpus) -> None:
+    for exporter, kept in ((export_bibtex, "annote"), (export_biblatex, "annotation")):
+        for key, fields in _parse(exporter(corpus)).items():
+            printed = {k: v for k, v in fields.items() if k not in (kept, "keywords")}
+            assert not any(PROVENANCE.search(v) for v in printed.values()), (key, printed)
+            assert PROVENANCE.search(fields[kept]), key
+    for item in export_csl_items(corpus):
+        assert "note" not in item and "annote" not in item
+        assert PROVENANCE.search(item["custom"]["chilecite"]["provenance"])
+    for ref in rispy.loads(export_ris(corpus)):
+        assert PROVENANCE.search(ref["notes"][-1])
+        assert not any(PROVENANCE.search(str(v)) for k, v in ref.items() if k != "notes")
+
+
+def test_provenance_names_the_notes_and_levels(corpus: Corpus) -> None:
+    annote = _parse(export_bibtex(corpus))["allende1971chilean"]["annote"]
+    assert annote.startswith("Cited in Gonzalez 1984, note 16 (verified), note 24 (verified).")
+    custom = next(i for i in export_csl_items(corpus) if i["id"] == "allende1971chilean")["custom"]["chilecite"]
+    assert custom["notes"] == [{"note": 16, "level": "verified"}, {"note": 24, "level": "verified"}]
+    assert custom["best_level"] == "verified"
+
+
+# --------------------------------------------------------------------------- dates and occasions
+
+
+def test_a_speech_printed_in_a_book_is_dated_by_the_book(corpus: Corpus) -> None:
+    """"Santiago, Penguin Books, May 21, 1971" mixed the 1971 speech with the 1973 book."""
+    item = next(i for i in export_csl_items(corpus) if i["id"] == "allende1971chilean")
+    assert (item["type"], item["container-title"]) == ("chapter", "Chile's Road to Socialism")
+    assert item["issued"] == {"date-parts": [[1973]]}
+    assert item["original-date"] == {"date-parts": [[1971, 5, 21]]}
+    assert "genre" not in item  # CSL's genre of a chapter reads "… to <book>"
+    fields = _parse(export_biblatex(corpus))["allende1971chilean"]
+    assert (fields["date"], fields["origdate"]) == ("1973", "1971-05-21")
+
+
+def test_an_occasion_does_not_repeat_the_date_beside_it(corpus: Corpus) -> None:
+    items = {i["id"]: i for i in export_csl_items(corpus)}
+    assert items["allende1973sep11"]["event-title"] == "Last broadcast from La Moneda, Santiago, during the coup"
+    assert corpus.works["allende1973sep11"].event.endswith("of 11 September 1973")  # the record keeps its words
+    # a closing date that says more than the work's date (the days of a congress, for resolutions dated
+    # November 1967) becomes the date, printed once: "Chillán, November 24–26, 1967", not "…, November 1967"
+    assert items["partido1967chillan"]["event-title"] == "Congreso General del Partido Socialista de Chile, Chillán"
+    assert items["partido1967chillan"]["issued"] == {"date-parts": [[1967, 11, 24], [1967, 11, 26]]}
+    assert str(corpus.works["partido1967chillan"].issued) == "1967-11"  # the record is unchanged
+
+
+@pytest.mark.parametrize(("event", "date", "expected"), [
+    pytest.param("X, during the coup of 11 September 1973", "1973-09-11", "X, during the coup", id="day-month-year"),
+    pytest.param("X, September 11, 1973", "1973-09-11", "X", id="american"),
+    pytest.param("X in September 1973", "1973-09", "X", id="month"),
+    pytest.param("X in September 1973", "1973-09-02", "X in September 1973", id="other-precision-kept"),
+    pytest.param("X, Chillán, 24–26 November 1967", "1967-11", "X, Chillán, 24–26 November 1967", id="range-kept"),
+    pytest.param("X, 11 September 1973", "1973-09-12", "X, 11 September 1973", id="other-day-kept"),
+])
+def test_event_without_date(event: str, date: str, expected: str) -> None:
+    assert event_without_date(event, Work(type="speech", title="t", issued=date).issued) == expected
+
+
+@pytest.mark.parametrize(("event", "date", "expected"), [
+    pytest.param("X, Chillán, 24–26 November 1967", "1967-11", "1967-11-24/1967-11-26", id="days-within-the-month"),
+    pytest.param("X of 11 September 1973", "1973-09", "1973-09-11", id="a-day-within-the-month"),
+    pytest.param("X, 24–26 November 1967", "1967-10", None, id="another-month"),
+    pytest.param("X, 24–26 November 1967", "1967", None, id="a-year-only-says-too-little-to-check"),
+    pytest.param("X, 11 September 1973", "1973-09-11", None, id="already-a-day"),
+    pytest.param("X, 30–31 February 1973", "1973-02", None, id="no-such-day"),
+    pytest.param("A congress", "1973-09", None, id="no-date"),
+])
+def test_date_from_event(event: str, date: str, expected: str | None) -> None:
+    refined = date_from_event(event, Work(type="document", title="t", issued=date).issued)
+    assert (str(refined) if refined else None) == expected
+
+
+# --------------------------------------------------------------------------- title casing
+
+
+def test_bibtex_titles_protect_only_what_must_keep_its_capitals(corpus: Corpus) -> None:
+    """tests/snapshots/exports/bibtex-titles.tsv: every title as BibTeX and BibLaTeX write it."""
+    bibtex = _raw_fields(export_bibtex(corpus))
+    biblatex = _raw_fields(export_biblatex(corpus))
+    got = [[key, bibtex[key]["title"]] for key in sorted(bibtex)]
+    assert got == _expected_table("bibtex-titles.tsv")
+    assert all(biblatex[key]["title"] == bibtex[key]["title"] for key in bibtex)
+
+
+def test_proper_nouns_come_from_the_records_not_from_a_list(corpus: Corpus) -> None:
+    nouns = ProperNouns.from_corpus(corpus)
+    assert "Chile" in nouns.words and "Kautsky" in nouns.words  # from events and quotation occasions
+    assert "Socialism" not in nouns.words and ("International", "Socialism") in nouns.phrases  # a journal's name is one name
+    title = "The Coup in Ruritania"
+    assert protected_words(title, "en", nouns) == set()  # title case, and no record knows Ruritania
+    with_agent = Corpus(works=corpus.works, agents={**corpus.agents, "r": Organisation(kind="organisation", name="Ruritania")},
+                        notes=corpus.notes, quotations=corpus.quotations)
+    assert protected_words(title, "en", ProperNouns.from_corpus(with_agent)) == {3}
+    assert protected_words("The left and the coup in Ruritania", "en", nouns) == {6}  # sentence case: its capitals are meant
+    assert protected_words("Programa básico de gobierno", "es", nouns) == set()
+    assert protected_words("Historia de la Revolución Rusa", "es", nouns) == {3, 4}  # a Spanish title keeps its own capitals
+    assert words("Chile's Road") == ["Chile's", "Road"]
+
+
+# --------------------------------------------------------------------------- round trips and formats
+
+
 @pytest.mark.parametrize("exporter", [export_bibtex, export_biblatex], ids=["bibtex", "biblatex"])
 def test_bib_round_trip_gives_back_titles_names_dates_pages(corpus: Corpus, exporter) -> None:
-    parsed = _parse(exporter(corpus, ExportOptions()))
+    parsed = _parse(exporter(corpus))
+    items = {i.key: i for i in select_items(corpus, ExportOptions())}
     for key, fields in parsed.items():
-        work = corpus.works[key]
-        if work.title:
-            assert _plain(fields["title"]) == work.title, key
+        item, work = items[key], corpus.works[key]
+        assert _plain(fields["title"]) == item.title, key
         if work.pages:
             assert fields["pages"] == str(work.pages), key  # LaTeX "--" decodes to the en dash
-        if work.issued:
+        if item.issued:
             date = fields.get("date") or fields.get("year")
-            assert date in (str(work.issued), str(work.issued.start.year)), key
+            assert date in (str(item.issued), str(item.issued.start.year)), key
         for agent_id, name in zip(work.authors, fields.get("author", "").split(" and ")):
             agent = corpus.agents[agent_id]
             expected = agent.name if isinstance(agent, Organisation) else agent.family
             assert expected in _plain(name), key
+
+
+def test_ris_reads_back_with_rispy(corpus: Corpus) -> None:
+    refs = {r["id"]: r for r in rispy.loads(export_ris(corpus))}
+    items = {i.key: i for i in select_items(corpus, ExportOptions())}
+    assert set(refs) == set(items)
+    for key, item in items.items():
+        ref = refs[key]
+        assert ref["type_of_reference"] == item.types.ris
+        assert ref.get("authors", []) == [a.name if isinstance(a, Organisation) else ", ".join(p for p in (a.family, a.given) if p) for a in item.authors]
+        assert ref.get("year") == (f"{item.issued.start.year}" if item.issued else None)
+    assert refs["zammit1973chilean"]["tertiary_authors"] == ["Zammit, J. Ann"]  # a book's editors: A3
+    assert refs["allende1971chilean"]["secondary_authors"] == ["Garcés, Joan E."]  # a chapter's: A2
+    assert refs["gonzalez1984left"]["date"] == "1984///Winter"
+    assert not export_ris(corpus).startswith("1.")  # no counter lines: they are no part of RIS
 
 
 def test_default_selection_is_every_cited_work_plus_the_essay(corpus: Corpus) -> None:
@@ -93,37 +281,33 @@ def test_csl_json_passes_the_official_schema(corpus: Corpus) -> None:
     jsonschema.validate(json.loads(export_csl_json(corpus)), schema)
 
 
-def test_citeproc_py_renders_every_item(corpus: Corpus) -> None:
-    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
-    from citeproc.source.json import CiteProcJSON
-
-    items = export_csl_items(corpus)
-    for item in items:  # citeproc-py has no literal names: give organisations a family name only
-        for role in ("author", "editor", "translator"):
-            for name in item.get(role, []):
-                if "literal" in name:
-                    name["family"] = name.pop("literal")
-    style = CitationStylesStyle("harvard-cite-them-right", validate=False)  # ships with citeproc-py
-    bibliography = CitationStylesBibliography(style, CiteProcJSON(items), formatter.plain)
-    for item in items:
-        bibliography.register(Citation([CitationItem(item["id"])]))
-    rendered = [str(entry) for entry in bibliography.bibliography()]
-    assert len(rendered) == len(items) and all(rendered)
-
-
 def test_organisations_are_single_names_everywhere(corpus: Corpus) -> None:
     bib, csl = export_bibtex(corpus), export_csl_items(corpus)
+    ris = {r["id"]: r for r in rispy.loads(export_ris(corpus))}
     for key, work in corpus.works.items():
         for agent_id in work.authors:
             agent = corpus.agents[agent_id]
-            if isinstance(agent, Organisation) and any(i["id"] == key for i in csl):
+            if isinstance(agent, Organisation):
                 assert {"literal": agent.name} in next(i for i in csl if i["id"] == key)["author"]
                 assert "{" + agent.name + "}" in bib
+                assert agent.name in ris[key]["authors"]
 
 
 def test_output_is_deterministic(corpus: Corpus) -> None:
-    assert export_bibtex(corpus) == export_bibtex(load_corpus())
-    assert export_csl_json(corpus) == export_csl_json(load_corpus())
+    for exporter in (export_bibtex, export_biblatex, export_csl_json, export_ris):
+        assert exporter(corpus) == exporter(load_corpus())
+
+
+def test_the_writer_copies_no_block(corpus: Corpus, monkeypatch) -> None:
+    """The entries are built for the writer alone, so bibtexparser encloses them in place rather than
+    deep-copying the library first (its default; about half the export's time)."""
+    import bibtexparser.middlewares.middleware as middleware
+
+    def no_copy(*args, **kwargs):
+        raise AssertionError("the BibTeX writer deep-copied a block")
+
+    monkeypatch.setattr(middleware, "deepcopy", no_copy, raising=False)
+    assert export_bibtex(corpus).count("\n@") == 24
 
 
 def test_ascii_bibtex_has_no_non_ascii_and_decodes_back(corpus: Corpus) -> None:
@@ -131,16 +315,19 @@ def test_ascii_bibtex_has_no_non_ascii_and_decodes_back(corpus: Corpus) -> None:
     assert ascii_bib.isascii()
     utf8 = _parse(export_bibtex(corpus))
     for key, fields in _parse(ascii_bib).items():
-        if "title" in fields:
-            assert _plain(fields["title"]).replace("``", "“").replace("''", "”") == _plain(utf8[key]["title"]).replace("``", "“").replace("''", "”"), key
+        for name in ("title", "annote", "author"):
+            if name in fields:
+                assert _plain(fields[name]).replace("``", "“").replace("''", "”") == _plain(utf8[key][name]).replace("``", "“").replace("''", "”"), key
 
 
-def test_export_to_a_file_is_atomic(tmp_path: Path) -> None:
-    target = tmp_path / "out.bib"
+@pytest.mark.parametrize("fmt", ["bibtex", "ris"])
+def test_export_to_a_file_is_atomic(tmp_path: Path, fmt: str) -> None:
+    target = tmp_path / "out"
     target.write_text("previous contents", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["export", "bibtex", "-o", str(target)], catch_exceptions=False)
-    assert result.exit_code == 0 and target.read_text(encoding="utf-8").startswith("% BibTeX export")
-    assert [p.name for p in tmp_path.iterdir()] == ["out.bib"]  # no temporary file left behind
+    result = CliRunner().invoke(cli, ["export", fmt, "-o", str(target)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert target.read_text(encoding="utf-8").startswith({"bibtex": "% BibTeX export", "ris": "TY  - "}[fmt])
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary file left behind
 
 
 def test_export_from_broken_records_writes_nothing(tmp_path: Path) -> None:
@@ -182,13 +369,20 @@ def test_any_work_exports_to_balanced_bibtex_that_parses_back(work: Work, person
         assert _balanced(bib)
         fields = _parse(bib)["key1973work"]
         if work.title:
-            assert _plain(fields["title"]) == _plain_expected(work.title)
+            assert _plain(fields["title"]) == work.title
         if work.pages:
             assert fields["pages"] == str(work.pages)
 
 
-def _plain_expected(title: str) -> str:
-    return title
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(work=s.works, person=s.persons, org=s.organisations)
+def test_any_work_exports_to_ris_that_rispy_reads_back(work: Work, person: Person, org: Organisation) -> None:
+    corpus = _single_work_corpus(work, {"a-person": person, "an-org": org})
+    (ref,) = rispy.loads(export_ris(corpus, ExportOptions(include_essay=False)))
+    assert ref["id"] == "key1973work"
+    if work.title:
+        assert ref["title"] == work.title
+    assert len(ref["authors"]) == 2
 
 
 @settings(max_examples=150, deadline=None)

@@ -348,6 +348,164 @@ def _fix_page_ranges() -> None:
     FormatNumber._format_last_page = format_last_page
 
 
+@lru_cache(maxsize=1)
+def _collapse_date_ranges() -> None:
+    """citeproc-py 0.11 renders a date range within one year as its differing parts, a dash, then the
+    shared parts, ignoring the order of the style's date parts ("24,–26, November 1967"), and fails
+    outright under some styles. CSL 1.0.2 ("Date-ranges"): the parts are rendered in the style's
+    order, the largest differing part and those below it once for each end, joined by that part's
+    `range-delimiter` (en dash by default), the shared parts once: "November 24–26, 1967"."""
+    from citeproc import model
+
+    render_range = model.Date.render_date_range
+
+    def render_date_range(self, date_range, show_parts=None, context=None):
+        begin, end = date_range.begin, date_range.end
+        if end.is_nil() or begin.get("year") != end.get("year") or begin.get("season") or end.get("season"):
+            return render_range(self, date_range, show_parts, context)
+        show_parts = list(show_parts or ("year", "month", "day"))
+        parts = [part for part in self.iterchildren() if part.get("name") in show_parts]
+        shown = {part.get("name") for part in parts}
+        differing = [name for name in ("month", "day") if name in shown and begin.get(name, 0) != end.get(name, 0)]
+        if not differing:  # the parts the style shows are the same at both ends: "1967"
+            return self.render_single_date(begin, show_parts, context)
+        collapsed = {"month", "day"} if differing[0] == "month" else {"day"}
+        block = [part for part in parts if part.get("name") in collapsed]
+        if not block or any(p.get("name") not in collapsed for p in parts[parts.index(block[0]):parts.index(block[-1]) + 1]):
+            return render_range(self, date_range, show_parts, context)  # parts not contiguous: leave it to citeproc-py
+
+        def render(part, date):
+            try:
+                return part.render(date, context) if context is not None and context is not self else part.render(date)
+            except model.VariableError:
+                return None
+
+        def block_text(date, strip_prefix: bool, strip_suffix: bool) -> str:
+            texts = [str(t) for t in (render(part, date) for part in block) if t]
+            text = "".join(texts)
+            prefix, suffix = block[0].get("prefix", ""), block[-1].get("suffix", "")
+            if strip_prefix and prefix and text.startswith(prefix):
+                text = text[len(prefix):]
+            if strip_suffix and suffix and text.endswith(suffix):
+                text = text[: -len(suffix)]
+            return text
+
+        delimiter = next((p.get("range-delimiter") for p in block if p.get("name") == differing[0] and p.get("range-delimiter")), "\u2013")
+        out = []
+        for part in parts:
+            if part is block[0]:
+                out.append(block_text(begin, False, True) + delimiter + block_text(end, True, False))
+            elif part in block:
+                continue
+            else:
+                text = render(part, begin)
+                if text:
+                    out.append(str(text))
+        style_context = context if self.is_locale_date() else self
+        return style_context.join(out) if out else None
+
+    model.Date.render_date_range = render_date_range
+
+
+@lru_cache(maxsize=1)
+def _term_form_fallback() -> None:
+    """citeproc-py 0.11 gives an empty string for a term form the locale lacks; CSL 1.0.2 says a
+    missing "short" form falls back to the long one ("verb-short" to "verb", "symbol" to "short").
+    MLA asks for the short month, and en-US has no short seasons, so "Winter 1984" lost its season."""
+    from citeproc import model
+
+    fallback = {"short": None, "verb-short": "verb", "symbol": "short", "verb": None}
+    get_term = model.Locale.get_term
+
+    def term(self, name, form=None, zero_padded=False):
+        try:
+            return get_term(self, name, form, zero_padded=zero_padded)
+        except IndexError:
+            if form not in fallback:
+                raise
+            return term(self, name, fallback[form], zero_padded=zero_padded)
+
+    model.Locale.get_term = term
+
+
+@lru_cache(maxsize=1)
+def _suppress_substituted() -> None:
+    """citeproc-py 0.11 repeats a variable it substituted for a missing author: CSL says
+    "substituted variables are suppressed in the rest of the output", but citeproc-py only
+    suppresses a `<text variable>` that is itself the substitute, not the variables a substitute
+    macro or `<names>` renders. So an authorless report printed its newspaper twice in Chicago
+    ("Financial Times. “[Report…]”. Financial Times, August 9, 1973") and its title twice in APA,
+    and an edited book its editor twice. This records every variable rendered while a `<substitute>`
+    child is rendered, and suppresses those variables in the rest of the entry. It also lets a bare
+    `<names>` nested in a `<choose>` inside `<substitute>` inherit the enclosing name format and label
+    (citeproc-py did so only for a direct child), so an edited book reads "Zammit, J. Ann, ed."."""
+    from citeproc import model
+
+    seen_key, done_key = "chilecite-seen", "chilecite-suppressed"  # kept in the layout's per-entry `repressed`
+
+    variable_text = model.Text._variable
+
+    def _variable(self, item, context):
+        variable = self.get("variable")
+        repressed = context.get_layout().repressed
+        if variable in repressed.get(done_key, ()):
+            return None
+        text = variable_text(self, item, context)
+        if text and seen_key in repressed:
+            repressed[seen_key].append(variable)
+        return text
+
+    names_process = model.Names.process
+
+    def names(self, item, names_context=None, context=None, **kwargs):
+        if names_context is None and self.name is None:
+            # A bare `<names>` nested in a `<choose>` inside `<substitute>` inherits the enclosing
+            # `<names>`' name and label, as a direct child already does (CSL 1.0.2, "Substitute").
+            outer = self.xpath_search("./ancestor::cs:substitute[1]/parent::cs:names[1]")
+            if outer:
+                names_context = outer[0]
+        layout = (context if context is not None else self).get_layout()
+        done = layout.repressed.get(done_key, ())
+        roles = self.get("variable").split()
+        if done and any(role in done for role in roles):
+            kept = [role for role in roles if role not in done]
+            if not kept:
+                return names_substitute_or_none(self, item, context, **kwargs)
+            self.set("variable", " ".join(kept))
+            try:
+                return names_process(self, item, names_context=names_context, context=context, **kwargs)
+            finally:
+                self.set("variable", " ".join(roles))
+        text = names_process(self, item, names_context=names_context, context=context, **kwargs)
+        if text and seen_key in layout.repressed:
+            layout.repressed[seen_key].extend(role for role in roles if role in item.reference)
+        return text
+
+    def names_substitute_or_none(self, item, context, **kwargs):
+        substitute = self.substitute()
+        return substitute.render(item, context=context, **kwargs) if substitute is not None else None
+
+    substitute_render = model.Substitute.render
+
+    def substitute(self, item, context=None, **kwargs):
+        repressed = context.get_layout().repressed
+        outer = repressed.get(seen_key)
+        repressed[seen_key] = []
+        try:
+            text = substitute_render(self, item, context=context, **kwargs)
+        finally:
+            seen = repressed.pop(seen_key)
+            if outer is not None:
+                repressed[seen_key] = outer + seen
+        if text:
+            repressed[done_key] = [*repressed.get(done_key, ()), *seen]
+        return text
+
+    model.Text._variable = _variable
+    model.Names.process = names
+    model.Substitute.render = substitute
+
+
 @lru_cache(maxsize=32)
 def _citeproc_style(path: str):
     import io
@@ -355,6 +513,9 @@ def _citeproc_style(path: str):
     from citeproc import CitationStylesStyle
 
     _fix_page_ranges()
+    _suppress_substituted()
+    _term_form_fallback()
+    _collapse_date_ranges()
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -376,19 +537,12 @@ def processor_item(item: dict[str, Any]) -> dict[str, Any]:
     """A CSL-JSON item from `export.csljson` cleaned for citeproc-py: literal names rewritten,
     `event-title` (CSL 1.0.2) renamed to the `event` citeproc-py knows, chilecite's provenance
     note and custom data dropped (they are not bibliographic data)."""
-    data = {k: v for k, v in item.items() if k not in ("custom", "note", "citation-key")}
+    data = {k: v for k, v in item.items() if k not in ("custom", "note", "citation-key", "keyword")}
     for role in ("author", "editor", "translator", "container-author", "collection-editor"):
         if role in data:
             data[role] = [processor_name(n) for n in data[role]]
     if "event-title" in data:
         data["event"] = data.pop("event-title")
-    if "author" not in data and data.get("editor") and data.get("type") in ("book", "pamphlet", "report"):
-        # citeproc-py puts the editor in the author's place and prints it again ("J. Ann Zammit,
-        # The Chilean Road to Socialism, ed. J. Ann Zammit"): it never suppresses a substituted
-        # variable. Giving the editors as authors with the suffix "ed." renders what the styles
-        # mean: "Zammit, J. Ann, ed. The Chilean Road to Socialism. Brighton, 1973."
-        suffix = "ed." if len(data["editor"]) == 1 else "eds."
-        data["author"] = [{**name, "suffix": suffix} if "family" in name and "suffix" not in name else name for name in data.pop("editor")]
     return data
 
 

@@ -1,8 +1,10 @@
-"""Real clients on the real exports: bibtex + plain.bst, pandoc --citeproc, citeproc-js, Better BibTeX's parser.
+"""Real clients on the real exports: bibtex (plain.bst, apalike.bst), biber, pandoc --citeproc,
+citeproc-js, Better BibTeX's parser, citation-js (BibTeX, BibLaTeX and RIS readers) and rispy.
 
-`.ci/run` installs them (Debian texlive-base, texlive-binaries, pandoc; `npm ci` here). Where one is
-missing the test fails rather than skips, so CI cannot pass without running them; on a user's machine
-deselect them with `-m "not interop"`.
+`.ci/run` installs them (Debian texlive-base, texlive-binaries, biber, pandoc; `npm ci` here). Where
+one is missing the test fails rather than skips, so CI cannot pass without running them; on a
+user's machine deselect them with `-m "not interop"`. What the clients are expected to say is in
+tests/interop/expected/.
 """
 
 from __future__ import annotations
@@ -11,109 +13,192 @@ import json
 import re
 import shutil
 import subprocess
+import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from chilecite.export import ExportOptions, export_biblatex, export_bibtex, export_csl_json
+from chilecite.corpus import Corpus
+from chilecite.export import ExportOptions, export_biblatex, export_bibtex, export_csl_items, export_csl_json, export_ris
+from chilecite.export.bibtex import COMMON, KEPT, VALID
+from chilecite.export.common import TYPES, select_items
 from chilecite.loading import load_corpus
+from chilecite.models import Citation, Note, NoteAnchor, Organisation, Person, Work
 
 pytestmark = pytest.mark.interop
 HERE = Path(__file__).resolve().parent
+EXPECTED = HERE / "expected"
 STYLES = HERE.parents[1] / "src" / "chilecite" / "styles"
-CITEPROC_PY_DATA = None
+PROVENANCE = re.compile(r"Cited in|Identification levels|host essay|Contains a work cited")
 
 
 def _tool(name: str) -> str:
     path = shutil.which(name)
-    assert path, f"{name} is not installed: run the README's test command (apt-get install texlive-base texlive-binaries pandoc)"
+    assert path, f"{name} is not installed: run the README's test command (apt-get install texlive-base texlive-binaries biber pandoc)"
     return path
 
 
 def _node_modules() -> Path:
     modules = HERE / "node_modules"
-    assert (modules / "citeproc").is_dir(), "npm clients missing: run `npm ci --prefix tests/interop`"
+    assert (modules / "citeproc").is_dir() and (modules / "@citation-js" / "plugin-ris").is_dir(), "npm clients missing: run `npm ci --prefix tests/interop`"
     return modules
 
 
+def _node(script: str, *args: str) -> dict:
+    _node_modules()
+    run = subprocess.run([_tool("node"), str(HERE / script), *args], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def _lines(name: str) -> list[str]:
+    return [line for line in (EXPECTED / name).read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+
+
 @pytest.fixture(scope="module")
-def corpus():
+def corpus() -> Corpus:
     return load_corpus()
 
 
 @pytest.fixture(scope="module")
 def keys(corpus) -> list[str]:
-    return [item["id"] for item in json.loads(export_csl_json(corpus))]
+    return [item["id"] for item in export_csl_items(corpus)]
 
 
-@pytest.mark.parametrize("ascii_", [False, True], ids=["utf8", "ascii"])
-def test_bibtex_with_plain_bst_has_no_error_and_no_warning(tmp_path: Path, corpus, keys, ascii_: bool) -> None:
-    (tmp_path / "refs.bib").write_text(export_bibtex(corpus, ExportOptions(ascii=ascii_)), encoding="utf-8")
+# --------------------------------------------------------------------------- bibtex
+
+
+def _bibtex(tmp_path: Path, bib: str, keys: list[str], style: str) -> tuple[str, str]:
+    (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
     citations = "".join(f"\\citation{{{k}}}\n" for k in keys)
-    (tmp_path / "doc.aux").write_text(citations + "\\bibdata{refs}\n\\bibstyle{plain}\n", encoding="utf-8")
+    (tmp_path / "doc.aux").write_text(citations + f"\\bibdata{{refs}}\n\\bibstyle{{{style}}}\n", encoding="utf-8")
     run = subprocess.run([_tool("bibtex"), "doc"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    log = run.stdout + (tmp_path / "doc.blg").read_text(encoding="utf-8", errors="replace")
+    log = (tmp_path / "doc.blg").read_text(encoding="utf-8", errors="replace")  # bibtex's whole log; stdout repeats it
+    assert run.returncode < 2, log  # 0 clean, 1 warnings, 2 errors
+    return log, (tmp_path / "doc.bbl").read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("style", ["plain", "apalike"])
+@pytest.mark.parametrize("ascii_", [False, True], ids=["utf8", "ascii"])
+def test_bibtex_runs_without_errors_and_warns_only_of_fields_the_records_lack(tmp_path: Path, corpus, keys, style: str, ascii_: bool) -> None:
+    log, bbl = _bibtex(tmp_path, export_bibtex(corpus, ExportOptions(ascii=ascii_)), keys, style)
+    assert "error message" not in log, log
+    warnings = sorted(re.findall(r"^Warning--(.*)$", log, re.MULTILINE))
+    assert warnings == sorted(_lines("bibtex-warnings.txt")), log
+    items = {i.key: i for i in select_items(corpus, ExportOptions())}
+    for warning in warnings:  # each names a field no record gives: an honest gap, not an invented value
+        field, key = re.fullmatch(r"empty (\w+) in (\S+)", warning).groups()
+        item = items[key]
+        assert {"author": not item.authors, "publisher": not item.publisher, "year": item.issued is None}[field], warning
+    assert len(re.findall(r"\\bibitem(?:\[[^\]]*\])?\{", bbl)) == len(keys)
+    assert not PROVENANCE.search(bbl)  # the annote field is kept, never printed
+
+
+def test_apalike_sentence_cases_titles_but_keeps_proper_nouns(tmp_path: Path, corpus, keys) -> None:
+    _, bbl = _bibtex(tmp_path, export_bibtex(corpus), keys, "apalike")
+    text = " ".join(bbl.split())
+    assert "The left and the coup in {Chile}." in text  # the essay's own title: "Chile" keeps its capital
+    assert "The coup in {Chile}." in text  # Miliband's "The Coup in Chile", sentence-cased by the style
+    assert "The {Chilean} road to socialism." in text  # a chapter: "Chilean" formed from "Chile"
+    assert "[{Radio} broadcast from {La Moneda}, {Santiago}]." in text
+
+
+# --------------------------------------------------------------------------- biber
+
+
+def test_biber_reports_no_invalid_field_and_only_missing_data(tmp_path: Path, corpus) -> None:
+    (tmp_path / "refs.bib").write_text(export_biblatex(corpus), encoding="utf-8")
+    run = subprocess.run([_tool("biber"), "--tool", "--validate-datamodel", "--output-file", str(tmp_path / "out.bib"), "refs.bib"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    log = run.stdout + run.stderr
     assert run.returncode == 0, log
-    assert "Warning" not in log and "error message" not in log, log
-    bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
-    assert len(re.findall(r"\\bibitem\{", bbl)) == len(keys)
+    assert "ERROR" not in log, log
+    warnings = sorted(set(re.findall(r"WARN - Datamodel: Entry '([^']+)' \(refs\.bib\): (.*)$", log, re.MULTILINE)))
+    assert not [w for w in warnings if "Invalid" in w[1]], log
+    assert [f"{key}\t{message}" for key, message in warnings] == sorted(_lines("biber-warnings.txt")), log
 
 
-def _pandoc(tmp_path: Path, bibliography: Path, keys: list[str]) -> subprocess.CompletedProcess:
+def test_the_biblatex_field_table_is_biblatex_data_model(corpus) -> None:
+    """chilecite.export.bibtex.VALID against the data model biber itself uses."""
+    from lxml import etree
+
+    conf = subprocess.run([_tool("biber"), "--tool-config"], capture_output=True, text=True, timeout=60).stdout.strip().splitlines()[-1]
+    allowed: dict[str, set[str]] = {}
+    common: set[str] = set()
+    for fields in etree.parse(conf).getroot().iter("{*}entryfields"):
+        types = [e.text for e in fields if str(e.tag).endswith("entrytype")]
+        names = {e.text for e in fields if str(e.tag).endswith("field")}
+        if not types:
+            common |= names
+        for t in types:
+            allowed.setdefault(t, set()).update(names)
+    dates = {"date", "origdate"}  # date fields: biber splits them into year, month, day parts
+    for bibtype, names in VALID.items():
+        assert names - dates <= allowed[bibtype] | common, (bibtype, names - allowed[bibtype] - common)
+    assert COMMON - dates <= common | {"langid", "keywords", "annotation", "entrysubtype", "url", "doi"}
+    assert KEPT == {"pages", "author"}
+
+
+# --------------------------------------------------------------------------- pandoc
+
+
+def _pandoc_bibliography(tmp_path: Path, bibliography: Path, keys: list[str], style: str) -> tuple[set[str], str, str]:
     document = tmp_path / "doc.md"
     document.write_text("Citing every source: " + "; ".join(f"[@{k}]" for k in keys) + ".\n", encoding="utf-8")
-    csl = STYLES / "chicago-author-date.csl"
-    args = [_tool("pandoc"), "--citeproc", "--bibliography", str(bibliography), "-t", "plain", str(document)]
-    if csl.is_file():
-        args[1:1] = ["--csl", str(csl)]
-    return subprocess.run(args, capture_output=True, text=True, timeout=120)
-
-
-@pytest.mark.parametrize("fmt", ["csl-json", "biblatex"])
-def test_pandoc_citeproc_renders_every_key_without_warnings(tmp_path: Path, corpus, keys, fmt: str) -> None:
-    if fmt == "csl-json":
-        bibliography = tmp_path / "refs.json"
-        bibliography.write_text(export_csl_json(corpus), encoding="utf-8")
-    else:
-        bibliography = tmp_path / "refs.bib"
-        bibliography.write_text(export_biblatex(corpus), encoding="utf-8")
-    run = _pandoc(tmp_path, bibliography, keys)
+    args = [_tool("pandoc"), "--citeproc", "--csl", str(STYLES / f"{style}.csl"), "--bibliography", str(bibliography), "-t", "html", str(document)]
+    run = subprocess.run(args, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert run.stderr.strip() == "", run.stderr
-    assert "???" not in run.stdout  # pandoc's mark for a citation it could not resolve
-    assert "Gonzalez, Mike. 1984" in run.stdout or "Gonzalez, Mike" in run.stdout
+    entries = re.findall(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', run.stdout, re.DOTALL)
+    listed = {key for key, body in entries if body.strip()}  # pandoc writes an empty div for an entry the style leaves out
+    return listed, run.stdout, run.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csl-json", "biblatex", "bibtex"])
+def test_pandoc_lists_every_work_without_braces_or_provenance(tmp_path: Path, corpus, keys, fmt: str) -> None:
+    name, text = {"csl-json": ("refs.json", export_csl_json(corpus)), "biblatex": ("refs.bib", export_biblatex(corpus)),
+                  "bibtex": ("refs.bibtex", export_bibtex(corpus))}[fmt]
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    listed, html, stderr = _pandoc_bibliography(tmp_path, tmp_path / name, keys, "chicago-author-date")
+    assert stderr.strip() == "", stderr
+    assert listed == set(keys)
+    visible = re.sub(r"<[^>]+>", "", html)
+    assert "{" not in visible and "}" not in visible, re.findall(r".{30}[{}].{30}", visible)
+    assert not PROVENANCE.search(visible)
+    assert "???" not in visible  # pandoc's mark for a citation it could not resolve
+
+
+def test_pandoc_chicago_notes_bibliography_lists_every_accessible_work(tmp_path: Path, corpus, keys) -> None:
+    """Chicago notes-bibliography (CMOS 18 14.111, 14.114, 14.118) leaves out of the bibliography an
+    unpublished speech, document or letter the reader cannot retrieve (no archive, URL, publisher,
+    container); its note still cites it in full. Every work has a title now, so every other work is listed."""
+    (tmp_path / "refs.json").write_text(export_csl_json(corpus), encoding="utf-8")
+    listed, html, stderr = _pandoc_bibliography(tmp_path, tmp_path / "refs.json", keys, "chicago-notes-bibliography")
+    left_out = sorted(set(keys) - listed)
+    assert left_out == _lines("chicago-notes-left-out.txt")
+    assert stderr.strip().splitlines() == [f"[WARNING] Citeproc: Bibliography entry with no printed form: {k}" for k in left_out]
+    accessible = {"archive", "archive-place", "container-title", "DOI", "number", "publisher", "references", "URL"}
+    for item in export_csl_items(corpus):
+        if item["id"] in left_out:
+            assert item["type"] in ("speech", "document", "manuscript", "interview", "personal_communication") and not accessible & set(item)
+
+
+# --------------------------------------------------------------------------- Better BibTeX's parser, citeproc-js
 
 
 def test_better_bibtex_parser_reads_the_bib_and_decodes_all_latex(tmp_path: Path, corpus, keys) -> None:
-    _node_modules()
     for name, text in (("refs.bib", export_bibtex(corpus)), ("ascii.bib", export_bibtex(corpus, ExportOptions(ascii=True))), ("refs-biblatex.bib", export_biblatex(corpus))):
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
-        run = subprocess.run([_tool("node"), str(HERE / "parse_bib.mjs"), str(path)], capture_output=True, text=True, timeout=120)
-        assert run.returncode == 0, run.stderr
-        parsed = json.loads(run.stdout)
+        parsed = _node("parse_bib.mjs", str(path))
         assert parsed["errors"] == [], (name, parsed["errors"])
         assert sorted(e["key"] for e in parsed["entries"]) == sorted(keys)
+        kept = "annotation" if "biblatex" in name else "annote"
+        assert all(PROVENANCE.search(json.dumps(e["fields"].get(kept), ensure_ascii=False)) for e in parsed["entries"])  # the provenance is read
         for entry in parsed["entries"]:
             for field, value in entry["fields"].items():
                 flat = json.dumps(value, ensure_ascii=False)
                 assert not re.search(r"\\\\[A-Za-z]+|\\\\[`'^\"~=.]", flat), (name, entry["key"], field, flat)
-
-
-def test_citeproc_js_renders_every_item(tmp_path: Path, corpus, keys) -> None:
-    _node_modules()
-    items = tmp_path / "items.json"
-    items.write_text(export_csl_json(corpus), encoding="utf-8")
-    style = STYLES / "chicago-author-date.csl"
-    if not style.is_file():
-        pytest.fail("bundled style chicago-author-date.csl is missing")
-    locale = _locale()
-    run = subprocess.run([_tool("node"), str(HERE / "render_citeproc.mjs"), str(items), str(style), str(locale)], capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    rendered = json.loads(run.stdout)
-    assert rendered["errors"] == []
-    assert sorted(rendered["bibliography"]) == sorted(keys)
-    assert all(entry.strip() for entry in rendered["bibliography"].values())
 
 
 def _locale() -> Path:
@@ -122,49 +207,168 @@ def _locale() -> Path:
     return Path(citeproc.__file__).parent / "data" / "locales" / "locales-en-US.xml"
 
 
-SEASONS = {"spring", "summer", "autumn", "fall", "winter"}
+def test_citeproc_js_renders_every_item(tmp_path: Path, corpus, keys) -> None:
+    items = tmp_path / "items.json"
+    items.write_text(export_csl_json(corpus), encoding="utf-8")
+    rendered = _node("render_citeproc.mjs", str(items), str(STYLES / "chicago-author-date.csl"), str(_locale()))
+    assert rendered["errors"] == [] and rendered["empty"] == []
+    assert sorted(rendered["bibliography"]) == sorted(keys)
+    assert all(entry.strip() for entry in rendered["bibliography"].values())
 
 
-def _words(text: str) -> set[str]:
-    import unicodedata
-
-    return {w for w in re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold()) if len(w) > 2}
+def _words(text: str) -> Counter:
+    return Counter(w for w in re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold()) if len(w) > 2)
 
 
-def _explained(item: dict, js_only: set[str], py_only: set[str]) -> bool:
-    """Differences the README lists as citeproc-py's remaining limits."""
-    season = item.get("issued", {}).get("season")
-    if season and js_only <= SEASONS and not py_only:
-        return True  # citeproc-py does not render seasons
-    if "author" not in item and item.get("editor") and js_only <= {"editor", "editors"} and not py_only:
-        return True  # an edited book: chilecite passes the editors as authors with the suffix "ed."
-    if "author" not in item and not js_only:
-        # citeproc-py repeats the variable it substituted for the missing author (editor, container)
-        substituted = {"edited", "ed", "eds"} | _words(item.get("container-title", ""))
-        substituted |= {w for name in item.get("editor", []) for w in _words(" ".join(name.values()))}
-        return py_only <= substituted
-    return False
+def test_citeproc_py_agrees_with_citeproc_js_word_for_word(tmp_path: Path, corpus) -> None:
+    """Every work in every bundled style: the same words, as often, in the note or in-text citation
+    and in the bibliography entry, from chilecite's citeproc-py and from citeproc-js (Zotero's engine).
+    A repeated container or date would show as a word counted twice. Punctuation and typography
+    (curly apostrophes, American quotes, italics) are not compared; docs/citing.md lists them."""
+    from chilecite.processor import BUNDLED_STYLES, render_item, resolve_style, work_item
 
-
-def test_citeproc_py_agrees_with_citeproc_js_in_substance(tmp_path: Path, corpus) -> None:
-    """Every work in every bundled style: the same words in the reference entry from chilecite's
-    citeproc-py rendering and from citeproc-js (Zotero's engine), or a difference the README lists."""
-    from chilecite.processor import bundled_style_names, render_item, resolve_style, work_item
-
-    _node_modules()
-    items = json.loads(export_csl_json(corpus))
+    items = export_csl_items(corpus)
     path = tmp_path / "items.json"
     path.write_text(json.dumps(items), encoding="utf-8")
-    unexplained = []
-    for name in bundled_style_names():
+    differ = []
+    for name in BUNDLED_STYLES:
         style = resolve_style(name)
-        run = subprocess.run([_tool("node"), str(HERE / "render_citeproc.mjs"), str(path), str(style.path), str(_locale())], capture_output=True, text=True, timeout=300)
-        assert run.returncode == 0, run.stderr
-        js = json.loads(run.stdout)
+        js = _node("render_citeproc.mjs", str(path), str(style.path), str(_locale()))
+        assert js["errors"] == []
+        assert js["empty"] == (_lines("chicago-notes-left-out.txt") if name == "chicago-notes-bibliography" else [])
         for item in items:
-            py_entry = render_item(style, work_item(corpus, item["id"])).reference
-            js_entry = js["bibliography"][item["id"]]
-            js_only, py_only = _words(js_entry) - _words(py_entry), _words(py_entry) - _words(js_entry)
-            if (js_only or py_only) and not _explained(item, js_only, py_only):
-                unexplained.append(f"{name} {item['id']}: citeproc-js only {sorted(js_only)}, citeproc-py only {sorted(py_only)}")
-    assert not unexplained, "\n".join(unexplained)
+            py = render_item(style, work_item(corpus, item["id"]))
+            for form, mine, theirs in (("note/citation", py.citation, js["citations"][item["id"]]), ("bibliography", py.reference, js["bibliography"][item["id"]])):
+                if _words(mine) != _words(theirs):
+                    differ.append(f"{name} {item['id']} {form}:\n  citeproc-py {mine}\n  citeproc-js {theirs}")
+    assert not differ, "\n".join(differ)
+
+
+# --------------------------------------------------------------------------- types through real readers
+
+# Zotero's CSL-JSON import picks the item type with this rule (zotero/utilities utilities_item.js
+# `getZoteroTypeFromCslType`, zotero-schema schema.json `csl.types`, the first Zotero type listed).
+ZOTERO_FROM_CSL = {
+    "article-journal": "journalArticle", "article-magazine": "magazineArticle", "article-newspaper": "newspaperArticle",
+    "book": "book", "chapter": "bookSection", "document": "document", "interview": "interview", "legislation": "statute",
+    "manuscript": "manuscript", "personal_communication": "letter", "report": "report", "speech": "presentation",
+    "thesis": "thesis", "webpage": "webpage",
+}
+
+
+def zotero_type(item: dict) -> str:
+    if item["type"] == "broadcast":
+        return {"radio broadcast": "radioBroadcast", "podcast": "podcast"}.get(item.get("genre", ""), "tvBroadcast")
+    return ZOTERO_FROM_CSL.get(item["type"], "document")  # Zotero: "Unknown CSL type … using 'document'"
+
+
+def _one_of_each_kind() -> Corpus:
+    """A records tree with one work of every kind in the type table (and the books they are part of)."""
+    agents = {"person": Person(kind="person", family="Allende", given="Salvador"), "editor": Person(kind="person", family="Zammit", given="J. Ann"),
+              "party": Organisation(kind="organisation", name="Unidad Popular")}
+    w = dict(title="A title", authors=["person"], issued="1973-09-11", language="en")
+    works = {
+        "book": Work(type="book", publisher="Penguin Books", **w),
+        "edited-book": Work(type="book", title="Edited", editors=["editor"], issued="1973"),
+        "chapter": Work(type="chapter", parent="book", pages="9–14", **w),
+        "in-book": Work(type="speech", parent="book", event="A congress", **w),
+        "article-journal": Work(type="article-journal", container_title="International Socialism", **w),
+        "article-magazine": Work(type="article-magazine", container_title="Chile Hoy", **w),
+        "article-newspaper": Work(type="article-newspaper", container_title="Financial Times", **w),
+        "speech": Work(type="speech", event="A congress", **w),
+        "broadcast": Work(type="broadcast", genre="radio broadcast", **w),
+        "interview": Work(type="interview", container_title="Drapeau Rouge", **w),
+        "letter": Work(type="letter", **w),
+        "open-letter": Work(type="letter", genre="open letter", **w),
+        "personal-communication": Work(type="personal_communication", **w),
+        "document": Work(type="document", **{**w, "authors": ["party"]}),
+        "manuscript": Work(type="manuscript", **w),
+        "pamphlet": Work(type="pamphlet", **w),
+        "report": Work(type="report", publisher="An institute", **w),
+        "thesis": Work(type="thesis", publisher="A university", **w),
+        "legislation": Work(type="legislation", **w),
+        "periodical": Work(type="periodical", title="A periodical", editors=["editor"], issued="1973"),
+        "webpage": Work(type="webpage", url="https://example.org/", **w),
+    }
+    notes = {n: Note(number=n, anchor=NoteAnchor(paragraph=1, before="x"), supports=["claim"], status="identified",
+                     citations=[Citation(work=key, level="stated", basis="a test")]) for n, key in enumerate(works, start=1)}
+    return Corpus(works=works, agents=agents, notes=notes)
+
+
+def test_every_row_of_the_type_table_is_read_as_such(tmp_path: Path) -> None:
+    """tests/interop/expected/reader-types.tsv: what each real reader makes of each kind of work.
+    Zotero's and pandoc's reading of the CSL-JSON always gives the table's CSL and Zotero types;
+    the other columns show what survives in BibLaTeX (pandoc, citation-js), BibTeX and RIS (citation-js)."""
+    corpus = _one_of_each_kind()
+    options = ExportOptions(include_essay=False)
+    assert {i.key: i.kind for i in select_items(corpus, options)} == {k: k for k in corpus.works}
+    assert set(corpus.works) == set(TYPES)
+    files = {"bib": export_bibtex(corpus, options), "biblatex.bib": export_biblatex(corpus, options), "json": export_csl_json(corpus, options), "ris": export_ris(corpus, options)}
+    for name, text in files.items():
+        (tmp_path / f"refs.{name}").write_text(text, encoding="utf-8")
+
+    def pandoc(path: str, fmt: str) -> dict[str, str]:
+        run = subprocess.run([_tool("pandoc"), "-f", fmt, "-t", "csljson", str(tmp_path / path)], capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        return {i["id"]: i.get("type") or "-" for i in json.loads(run.stdout)}
+
+    def citation_js(fmt: str, path: str) -> dict[str, str]:
+        read = _node("read_citationjs.mjs", fmt, str(tmp_path / path))
+        assert read["errors"] == []
+        return {i["id"]: i["type"] for i in read["items"]}
+
+    csl = {i["id"]: i for i in json.loads(files["json"])}
+    readers = {
+        "pandoc(biblatex)": pandoc("refs.biblatex.bib", "biblatex"),
+        "citation-js(biblatex)": citation_js("biblatex", "refs.biblatex.bib"),
+        "citation-js(bibtex)": citation_js("bibtex", "refs.bib"),
+        "citation-js(ris)": citation_js("ris", "refs.ris"),
+        "pandoc(csl-json)": pandoc("refs.json", "csljson"),
+    }
+    got = [[kind, *(readers[r][kind] for r in readers), zotero_type(csl[kind])] for kind in TYPES]
+    expected = [line.split("\t") for line in _lines("reader-types.tsv")]
+    assert got == expected
+    for kind, row in TYPES.items():
+        assert readers["pandoc(csl-json)"][kind] == row.csl
+        assert zotero_type(csl[kind]) == row.zotero
+
+
+# --------------------------------------------------------------------------- RIS readers
+
+
+def test_ris_reads_back_in_citation_js_with_every_entry_author_date_and_title(tmp_path: Path, corpus) -> None:
+    path = tmp_path / "refs.ris"
+    path.write_text(export_ris(corpus), encoding="utf-8")
+    read = _node("read_citationjs.mjs", "ris", str(path))
+    assert read["errors"] == []
+    got = {i["id"]: i for i in read["items"]}
+    for expected in export_csl_items(corpus):
+        item = got.pop(expected["id"])
+        assert item["title"] == expected["title"]
+        assert [n.get("family") or n.get("literal") for n in item.get("author", [])] == [n.get("family") or n.get("literal") for n in expected.get("author", [])]
+        assert [n["given"] for n in item.get("author", []) if "given" in n] == [n["given"] for n in expected.get("author", []) if "given" in n]
+        if "issued" in expected:
+            parts = expected["issued"]["date-parts"][0]
+            # citation-js reads a newspaper's date from PY, the year only (its RIS 2011 mapping); DA has the day
+            assert item["issued"]["date-parts"][0] == (parts[:1] if expected["type"] == "article-newspaper" else parts), expected["id"]
+        else:
+            assert "issued" not in item
+        editors = expected.get("editor") if expected["type"] in ("book", "chapter") else None
+        if editors:
+            assert [n["family"] for n in item.get("editor", [])] == [n["family"] for n in editors], expected["id"]
+    assert not got
+
+
+# --------------------------------------------------------------------------- the importer reads provenance back
+
+
+@pytest.mark.xfail(strict=True, reason="importer maps annote in the importer branch")
+def test_import_bibtex_reads_the_provenance_back(corpus) -> None:
+    from chilecite.importing import import_bibtex
+
+    for text in (export_bibtex(corpus), export_biblatex(corpus)):
+        result = import_bibtex(text, Corpus())
+        unmapped = [p.message for p in result.problems if "annote" in p.message or "annotation" in p.message]
+        assert not unmapped, unmapped
+        back = next(w for w in result.works.values() if w.title == "The Chilean Road to Socialism" and w.type.value in ("chapter", "speech"))
+        assert back.comment and "note 16 (verified)" in back.comment

@@ -1,4 +1,4 @@
-"""`chilecite export FORMAT`: the cited works as BibTeX, BibLaTeX or CSL-JSON, to standard output or a file."""
+"""`chilecite export FORMAT`: the cited works as BibTeX, BibLaTeX, CSL-JSON or RIS, to standard output or a file."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 
 from chilecite.cli.context import Command, Session, location_options, pass_session
 
-EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json", "annotations"]
+EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json", "ris", "annotations"]
 
 
 @click.command(cls=Command)
@@ -22,7 +22,7 @@ EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json", "annotations"]
 @pass_session
 def export(session: Session, fmt: str, output: str, note: tuple[int, ...], note_ranges: str | None, min_level: str,
            no_essay: bool, ascii_: bool) -> None:
-    """Export the cited works as BibTeX, BibLaTeX or CSL-JSON, or the quotations and note anchors as W3C Web Annotations."""
+    """Export the cited works as BibTeX, BibLaTeX, CSL-JSON or RIS, or the quotations and note anchors as W3C Web Annotations."""
     from chilecite.export import ExportOptions, parse_note_ranges
     from chilecite.export import export as run
     from chilecite.files import check_output_path, write_output

@@ -9,12 +9,14 @@ from chilecite.errors import UsageError
 from chilecite.export.bibtex import export_biblatex, export_bibtex
 from chilecite.export.common import ExportOptions, parse_note_ranges
 from chilecite.export.csljson import export_csl_items, export_csl_json
+from chilecite.export.ris import export_ris
 from chilecite.vocabulary import closest
 
 EXPORTERS: dict[str, Callable[[Corpus, ExportOptions], str]] = {
     "bibtex": export_bibtex,
     "biblatex": export_biblatex,
     "csl-json": export_csl_json,
+    "ris": export_ris,
 }
 
 
@@ -26,4 +28,4 @@ def export(corpus: Corpus, fmt: str, options: ExportOptions = ExportOptions()) -
     return EXPORTERS[fmt](corpus, options)
 
 
-__all__ = ["EXPORTERS", "ExportOptions", "export", "export_biblatex", "export_bibtex", "export_csl_items", "export_csl_json", "parse_note_ranges"]
+__all__ = ["EXPORTERS", "ExportOptions", "export", "export_biblatex", "export_bibtex", "export_csl_items", "export_csl_json", "export_ris", "parse_note_ranges"]

@@ -1,9 +1,11 @@
 """BibTeX and BibLaTeX export, built through bibtexparser v2's model and writer.
 
-BibTeX targets the classic styles (plain.bst and friends): an entry type is used only when
-its required fields are all known, otherwise the work becomes `@misc` with `howpublished`,
-so that `bibtex` runs without a warning and nothing is invented to fill a required field.
-BibLaTeX uses its native types and fields, UTF-8, ISO 8601/EDTF dates and `langid`.
+The entry type says what the work is (`common.TYPES`), whatever fields are known: an edited book
+with no known publisher is a `@book`, and bibtex's "empty publisher" warning is the honest result.
+BibTeX targets the classic styles (plain.bst, apalike.bst); BibLaTeX uses its native types and
+fields, UTF-8, ISO 8601/EDTF dates and `langid`. Provenance (which notes cite the work, and how
+surely) goes where no style prints it: `annote` in BibTeX, `annotation` in BibLaTeX. Titles brace
+only the words that must keep their capitals (`casing`).
 """
 
 from __future__ import annotations
@@ -12,28 +14,21 @@ import re
 from collections.abc import Callable
 from typing import Literal
 
-import bibtexparser
+from bibtexparser.library import Library
+from bibtexparser.middlewares.parsestack import default_unparse_stack
 from bibtexparser.model import Entry, Field
-from bibtexparser.writer import BibtexFormat
+from bibtexparser.writer import BibtexFormat, write
 
-from chilecite.export.common import ExportItem, ExportOptions, is_published_letter, select_items
-from chilecite.export.latex import escape, organisation, protect_title
 from chilecite.corpus import Corpus
-from chilecite.vocabulary import LANGIDS
-from chilecite.models import Agent, Organisation, Person, WorkType
+from chilecite.export.casing import ProperNouns, protected_words
+from chilecite.export.common import ExportItem, ExportOptions, human_date, select_items
+from chilecite.export.latex import escape, organisation, protect_title
+from chilecite.models import Agent, Organisation, Person
 from chilecite.values import DateSpan
+from chilecite.vocabulary import LANGIDS
 
 Dialect = Literal["bibtex", "biblatex"]
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-
-# plain.bst's required fields per entry type (author-or-editor written as "author|editor").
-REQUIRED = {
-    "article": ("author", "title", "journal", "year"),
-    "book": ("author|editor", "title", "publisher", "year"),
-    "incollection": ("author", "title", "booktitle", "publisher", "year"),
-    "techreport": ("author", "title", "institution", "year"),
-    "unpublished": ("author", "title", "note"),
-}
 
 
 def _names(agents: tuple[Agent, ...], ascii: bool) -> str | None:
@@ -64,17 +59,31 @@ def _name_part(text: str, ascii: bool, *, group: bool = False) -> str:
     return "{" + escaped + "}" if group or _SEPARATOR_RE.search(text) else escaped
 
 
+def _title(text: str | None, language: str | None, nouns: ProperNouns, *, devised: bool = False, ascii: bool = False) -> str | None:
+    if not text:
+        return None
+    return protect_title(text, protected_words(text, language, nouns, devised=devised), ascii=ascii)
+
+
+def _item_title(item: ExportItem, nouns: ProperNouns, ascii: bool = False) -> str | None:
+    return _title(item.title, item.work.language, nouns, devised=item.devised, ascii=ascii)
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _howpublished(item: ExportItem, ascii: bool) -> str | None:
+    """Where a @misc work appeared or was given, in words: its genre, the occasion, the container,
+    publisher and place — only what the record holds."""
     work = item.work
     bits = []
+    if work.genre:
+        bits.append(_capitalise(escape(work.genre, ascii=ascii)))
+    if item.event:
+        bits.append(escape(item.event, ascii=ascii) if bits else _capitalise(escape(item.event, ascii=ascii)))
     if work.container_title:
         bits.append(r"\emph{" + escape(work.container_title, ascii=ascii) + "}")
-    elif item.parent and item.parent.work.title:
-        bits.append("In " + r"\emph{" + protect_title(item.parent.work.title, ascii=ascii) + "}")
-    if work.genre:
-        bits.append(escape(work.genre, ascii=ascii))
-    if work.event:
-        bits.append(escape(work.event, ascii=ascii))
     if item.publisher:
         bits.append(escape(item.publisher, ascii=ascii))
     if item.place:
@@ -82,156 +91,183 @@ def _howpublished(item: ExportItem, ascii: bool) -> str | None:
     return ", ".join(bits) or None
 
 
-def _bibtex_fields(item: ExportItem, options: ExportOptions) -> tuple[str, dict[str, str]]:
+def _bibtex_fields(item: ExportItem, options: ExportOptions, nouns: ProperNouns) -> tuple[str, dict[str, str | None]]:
     work, ascii = item.work, options.ascii
-    parent = item.parent.work if item.parent else None
+    parent = item.parent
+    bibtype = item.types.bibtex
     f: dict[str, str | None] = {
         "author": _names(item.authors, ascii),
         "editor": _names(item.editors, ascii),
-        "title": protect_title(work.title, ascii=ascii) if work.title else None,
+        "title": _item_title(item, nouns, ascii),
         "year": str(item.issued.start.year) if item.issued else None,
         "month": MONTHS[item.issued.start.month - 1] if item.issued and item.issued.start.month and not item.issued.end else None,
-        "volume": escape(work.volume, ascii=ascii) if work.volume else None,
-        "number": escape(work.issue, ascii=ascii) if work.issue else None,
-        "pages": work.pages.with_dash("--") if work.pages else None,
-        "publisher": escape(item.publisher, ascii=ascii) if item.publisher else None,
-        "address": escape(item.place, ascii=ascii) if item.place else None,
-        "edition": escape(work.edition, ascii=ascii) if work.edition else None,
-        "series": escape(work.series, ascii=ascii) if work.series else None,
         "isbn": work.isbn,
         "doi": work.doi,
         "url": work.url,
+        "pages": work.pages.with_dash("--") if work.pages else None,  # every type: styles that have no use for it ignore it
     }
-    bibtype = {
-        WorkType.book: "book",
-        WorkType.chapter: "incollection",
-        WorkType.article_journal: "article",
-        WorkType.article_magazine: "article",
-        WorkType.report: "techreport",
-        WorkType.manuscript: "unpublished",
-    }.get(work.type, "misc")
     if bibtype == "article":
         f["journal"] = escape(work.container_title, ascii=ascii) if work.container_title else None
-    if bibtype == "incollection":
-        f["booktitle"] = protect_title(parent.title, ascii=ascii) if parent and parent.title else None
-    if bibtype == "techreport":
-        f["institution"] = f.pop("publisher")
-    f["note"] = _bibtex_note(item)
-    if bibtype in REQUIRED and not all(any(f.get(k) for k in need.split("|")) for need in REQUIRED[bibtype]):
-        bibtype = "misc"
-    if bibtype == "misc":
+        f["volume"] = escape(work.volume, ascii=ascii) if work.volume else None
+        f["number"] = escape(work.issue, ascii=ascii) if work.issue else None
+        if f["number"] and not f["volume"]:
+            f["volume"] = f.pop("number")  # a journal numbered by issue only: plain.bst wants a volume
+    elif bibtype == "incollection":
+        f["booktitle"] = _title(parent.title, parent.work.language, nouns, devised=parent.devised, ascii=ascii) if parent else None
+        f["publisher"] = escape(item.publisher, ascii=ascii) if item.publisher else None
+        f["address"] = escape(item.place, ascii=ascii) if item.place else None
+        f["series"] = escape(parent.work.series, ascii=ascii) if parent and parent.work.series else None
+    elif bibtype in ("book", "booklet", "techreport", "phdthesis"):
+        f["publisher"] = escape(item.publisher, ascii=ascii) if item.publisher else None
+        f["address"] = escape(item.place, ascii=ascii) if item.place else None
+        f["edition"] = escape(work.edition, ascii=ascii) if work.edition else None
+        f["volume"] = escape(work.volume, ascii=ascii) if work.volume else None
+        f["series"] = escape(work.series, ascii=ascii) if work.series else None
+        if bibtype == "techreport":
+            f["institution"] = f.pop("publisher")
+            f["number"] = escape(work.issue, ascii=ascii) if work.issue else None
+        elif bibtype == "phdthesis":
+            f["school"] = f.pop("publisher")
+            f["type"] = _capitalise(escape(work.genre, ascii=ascii)) if work.genre else "Thesis"  # not "PhD thesis" unless known
+        elif bibtype == "booklet":
+            f["howpublished"] = f.pop("publisher")
+    elif bibtype == "misc":
         f["howpublished"] = _howpublished(item, ascii)
-        for unused in ("journal", "booktitle", "publisher", "address", "volume", "number", "institution"):
-            f.pop(unused, None)
-    if f.get("author") and f.get("editor"):
-        # plain.bst takes one or the other; the editors are kept in words in the note.
-        f["note"] = f"Edited by {_plain_names(item.editors)}. " + f["note"]
+    # unpublished: author, title, note, year
+    f["note"] = _bibtex_note(item, ascii)
+    if f.get("author") and f.get("editor") and bibtype != "incollection":
+        # plain.bst takes an author or an editor, not both: the editors are kept in words in the note.
+        f["note"] = " ".join(filter(None, [f"Edited by {escape(_plain_names(item.editors), ascii=ascii)}.", f["note"]]))
         f.pop("editor")
-    if bibtype == "article" and f.get("number") and not f.get("volume"):
-        f["volume"] = f.pop("number")  # a journal numbered by issue only: plain.bst wants a volume
-    if not f.get("author"):  # plain.bst sorts @misc by author or key, never by editor
+    if not f.get("author"):  # plain.bst sorts an entry with no author by `key`, never by editor
         first_editor = item.editors[:1]
         label = first_editor[0].family if first_editor and isinstance(first_editor[0], Person) else None
-        f["key"] = escape(label or work.container_title or work.title or item.key, ascii=ascii)
+        f["key"] = escape(label or work.container_title or item.title or item.key, ascii=ascii)
     if f.get("month") and not f.get("year"):
         f.pop("month")
-    f["note"] = escape(f["note"], ascii=ascii)
-    return bibtype, {k: v for k, v in f.items() if v}
+    f["annote"] = escape(item.provenance(), ascii=ascii)
+    return bibtype, f
 
 
 def _plain_names(agents: tuple[Agent, ...]) -> str:
     return " and ".join(a.display_name for a in agents)
 
 
-def _bibtex_note(item: ExportItem) -> str:
+def _bibtex_note(item: ExportItem, ascii: bool) -> str | None:
+    """What a classic style cannot say otherwise and a reader needs: a date finer or vaguer than
+    month and year, a first delivery or publication, the language of a non-English text."""
     work = item.work
     extra = []
     issued = item.issued
     if issued and (issued.start.approximate or issued.start.uncertain or issued.start.season or issued.end or issued.start.day):
-        extra.append(f"Date: {_human_date(issued)}.")
-    if work.original_date:  # BibTeX has no origdate field: say it in words rather than drop it
-        extra.append(f"First published {_human_date(work.original_date)}.")
+        extra.append(f"Date: {human_date(issued)}.")
+    if item.original_date:  # BibTeX has no origdate field: say it in words rather than drop it
+        first = "First given" if work.type.value in ("speech", "broadcast") else "First published"
+        extra.append(f"{first} {human_date(item.original_date)}.")
     if work.language and work.language != "en":
         extra.append(f"In {LANGIDS.get(work.language, work.language).capitalize()}.")
-    return " ".join([*extra, item.provenance()])
+    return escape(" ".join(extra), ascii=ascii) if extra else None
 
 
-def _human_date(span: DateSpan) -> str:
-    def one(d) -> str:
-        month_names = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
-        text = str(d.year)
-        if d.season:
-            text = f"{d.season.capitalize()} {d.year}"
-        elif d.month:
-            text = f"{month_names[d.month - 1]} {d.year}" if not d.day else f"{d.day} {month_names[d.month - 1]} {d.year}"
-        if d.approximate:
-            text = "circa " + text
-        if d.uncertain:
-            text += " (uncertain)"
-        return text
+# The fields biblatex's data model (blx-dm.def, as biber 2.18 ships it) allows for each entry type
+# chilecite writes, besides those every type takes (date, origdate, langid, keywords, annotation,
+# entrysubtype, url, doi, ...). A value with no field in its type is said in `note` instead, so that
+# biber reports no invalid field and nothing is dropped. tests/interop checks this table against
+# biber's own data model.
+COMMON = frozenset({"date", "origdate", "langid", "keywords", "annotation", "entrysubtype", "url", "doi"})
+# Kept as fields even where the type has none: readers (Zotero, JabRef, `chilecite import bibtex`)
+# take pages and authors from these fields only. No bundled record has either in such a type.
+KEPT = frozenset({"pages", "author"})
+VALID: dict[str, frozenset[str]] = {
+    "article": frozenset("author editor translator title journaltitle series volume number pages note origlanguage issn".split()),
+    "book": frozenset("author editor translator title edition location publisher series volume number pages note origlanguage isbn".split()),
+    "collection": frozenset("editor translator title edition location publisher series volume number pages note origlanguage isbn".split()),
+    "incollection": frozenset("author editor translator title booktitle edition location publisher series volume number pages note origlanguage isbn".split()),
+    "booklet": frozenset("author editor title howpublished location note pages type".split()),
+    "misc": frozenset("author editor title howpublished location note organization type".split()),
+    "online": frozenset("author editor title note organization".split()),
+    "periodical": frozenset("editor title issue number series volume note issn".split()),
+    "report": frozenset("author title institution location number pages type note".split()),
+    "thesis": frozenset("author title institution location pages type note".split()),
+    "unpublished": frozenset("author title eventtitle venue howpublished location type note".split()),
+}
 
-    return one(span.start) + (f" to {one(span.end)}" if span.end else "")
 
-
-def _biblatex_fields(item: ExportItem, options: ExportOptions) -> tuple[str, dict[str, str]]:
-    work = item.work
-    parent = item.parent.work if item.parent else None
+def _biblatex_fields(item: ExportItem, options: ExportOptions, nouns: ProperNouns) -> tuple[str, dict[str, str | None]]:
+    work, parent = item.work, item.parent
+    types = item.types
+    bibtype = types.biblatex
     f: dict[str, str | None] = {
         "author": _names(item.authors, False),
         "editor": _names(item.editors, False),
         "translator": _names(item.translators, False),
-        "title": protect_title(work.title) if work.title else None,
+        "title": _item_title(item, nouns),
         "date": str(item.issued) if item.issued else None,
-        "origdate": str(work.original_date) if work.original_date else None,
-        "volume": escape(work.volume) if work.volume else None,
-        "number": escape(work.issue) if work.issue else None,
-        "series": protect_title(work.series) if work.series else None,
-        "pages": work.pages.with_dash("--") if work.pages else None,
-        "publisher": escape(item.publisher) if item.publisher else None,
-        "location": escape(item.place) if item.place else None,
-        "edition": escape(work.edition) if work.edition else None,
+        "origdate": str(item.original_date) if item.original_date else None,
         "langid": LANGIDS.get(work.language or ""),
         "origlanguage": LANGIDS.get(work.original_language or ""),
         "isbn": work.isbn,
         "doi": work.doi,
         "url": work.url,
-        "eventtitle": protect_title(work.event) if work.event else None,
-        "type": protect_title(work.genre) if work.genre else None,
-        "keywords": ", ".join(_keywords(item)),
-        "note": escape(item.provenance()),
+        "type": escape(work.genre) if work.genre else None,  # plain words: pandoc prints `type` as it stands
+        "eventtitle": escape(item.event) if item.event else None,
+        "publisher": escape(item.publisher) if item.publisher else None,
+        "location": escape(item.place) if item.place else None,
+        "edition": escape(work.edition) if work.edition else None,
+        "series": escape(work.series) if work.series else None,
+        "volume": escape(work.volume) if work.volume else None,
+        "number": escape(work.issue) if work.issue else None,
+        "pages": work.pages.with_dash("--") if work.pages else None,
+        "keywords": ", ".join(_keywords(item)) or None,
+        "annotation": escape(item.provenance()),
     }
-    t = work.type
-    if t in (WorkType.article_journal, WorkType.article_newspaper, WorkType.article_magazine):
-        bibtype = "article"
+    if bibtype == "article":
+        f["entrysubtype"] = types.biblatex_subtype
         f["journaltitle"] = escape(work.container_title) if work.container_title else None
-        if t is not WorkType.article_journal:
-            f["entrysubtype"] = "newspaper" if t is WorkType.article_newspaper else "magazine"
-    elif t is WorkType.chapter:
-        bibtype = "incollection"
-        if parent:
-            f["booktitle"] = protect_title(parent.title) if parent.title else None
+    elif bibtype == "incollection":
+        f["booktitle"] = _title(parent.title, parent.work.language, nouns, devised=parent.devised) if parent else None
+        f["series"] = escape(parent.work.series) if parent and parent.work.series else None
+    elif work.container_title:
+        f["howpublished"] = escape(work.container_title)
+    if bibtype in ("report", "thesis"):
+        f["institution"] = f.pop("publisher")
+        f["type"] = f["type"] or bibtype  # biblatex requires it; the record type says this much
+    elif bibtype in ("misc", "unpublished") and not f["type"] and types.kind in ("letter", "open-letter", "personal-communication", "interview", "broadcast", "legislation"):
+        f["type"] = types.kind.replace("-", " ")  # what the record type says, where the entry type cannot
+    return bibtype, _fit(bibtype, f)
 
-    else:
-        bibtype = {
-            WorkType.book: "book", WorkType.pamphlet: "booklet", WorkType.report: "report", WorkType.letter: "letter",
-            WorkType.manuscript: "unpublished", WorkType.thesis: "thesis", WorkType.webpage: "online", WorkType.periodical: "periodical",
-            WorkType.speech: "unpublished", WorkType.legislation: "legislation",
-        }.get(t, "misc")
-        if is_published_letter(work):
-            bibtype = "misc"  # pandoc and Zotero read @letter as a private communication
-            f["type"] = f["type"] or "letter"
-        if parent and parent.title:  # a speech printed in a collection
-            f["howpublished"] = "In " + r"\emph{" + protect_title(parent.title) + "}"
-        elif work.container_title:
-            f["howpublished"] = escape(work.container_title)
-        if bibtype == "report" and f["publisher"]:
-            f["institution"] = f.pop("publisher")
-            f["type"] = f["type"] or "report"
-        if bibtype == "report" and not f.get("type"):
-            f["type"] = "report"
-        if bibtype == "thesis" and not f.get("type"):
-            f["type"] = "thesis"
-    return bibtype, {k: v for k, v in f.items() if v}
+
+def _fit(bibtype: str, f: dict[str, str | None]) -> dict[str, str | None]:
+    """The fields the data model allows for `bibtype`; any other value is said in words in `note`
+    (or, for a publisher, in `howpublished`), so nothing is dropped and biber reports no invalid field."""
+    allowed = VALID.get(bibtype, frozenset()) | COMMON
+    said: list[str] = []
+    out: dict[str, str | None] = {}
+    for name, value in f.items():
+        if not value or name in allowed or name in KEPT:
+            out[name] = value
+        elif name == "publisher" and "howpublished" in allowed:
+            out["howpublished"] = ", ".join(filter(None, [f.get("howpublished"), value]))
+        else:
+            said.append(_IN_WORDS[name](value) if name in _IN_WORDS else f"{name.capitalize()}: {value}.")
+    if said:
+        out["note"] = " ".join(filter(None, [out.get("note"), *said]))
+    return out
+
+
+_IN_WORDS: dict[str, Callable[[str], str]] = {
+    "type": lambda v: _capitalise(v) + ".",
+    "eventtitle": lambda v: _capitalise(v) + ".",
+    "origlanguage": lambda v: f"Translated from {v.capitalize()}.",
+    "translator": lambda v: f"Translated by {v}.",
+    "edition": lambda v: f"Edition: {v}.",
+    "series": lambda v: f"Series: {v}.",
+    "volume": lambda v: f"Vol. {v}.",
+    "number": lambda v: f"No. {v}.",
+    "isbn": lambda v: f"ISBN {v}.",
+    "location": lambda v: f"{v}.",
+    "howpublished": lambda v: f"{v}.",
+}
 
 
 def _keywords(item: ExportItem) -> list[str]:
@@ -243,15 +279,21 @@ def _keywords(item: ExportItem) -> list[str]:
     return words
 
 
+Builder = Callable[[ExportItem, ExportOptions, ProperNouns], tuple[str, dict[str, str | None]]]
+
+
 def export_entries(corpus: Corpus, options: ExportOptions, dialect: Dialect) -> list[Entry]:
-    build: Callable[[ExportItem, ExportOptions], tuple[str, dict[str, str]]] = _bibtex_fields if dialect == "bibtex" else _biblatex_fields
+    build: Builder = _bibtex_fields if dialect == "bibtex" else _biblatex_fields
+    nouns = ProperNouns.from_corpus(corpus)
     entries = []
     for item in select_items(corpus, options):
-        bibtype, values = build(item, options)
+        bibtype, values = build(item, options, nouns)
         if dialect == "bibtex" and (words := _keywords(item)):
             values["keywords"] = escape(", ".join(words), ascii=options.ascii)
         fields = []
         for key, value in values.items():
+            if not value:
+                continue
             field = Field(key, value)
             if key == "month":
                 field.enclosing = "no-enclosing"  # BibTeX month macros: aug, not {aug}
@@ -260,14 +302,20 @@ def export_entries(corpus: Corpus, options: ExportOptions, dialect: Dialect) -> 
     return entries
 
 
+# The entries are built here and written once, so the writer may enclose their values in place:
+# bibtexparser's default stack deep-copies every block first (about twice as slow).
+_UNPARSE_STACK = default_unparse_stack(allow_inplace_modification=True)
+
+
 def _write(entries: list[Entry], header: str) -> str:
-    library = bibtexparser.Library(entries)
+    library = Library(entries)
+    for middleware in _UNPARSE_STACK:
+        library = middleware.transform(library=library)
     fmt = BibtexFormat()
     fmt.indent = "  "
     fmt.block_separator = "\n"
     fmt.trailing_comma = True
-    body = bibtexparser.write_string(library, bibtex_format=fmt)
-    return header + body.strip() + "\n"
+    return header + write(library, bibtex_format=fmt).strip() + "\n"
 
 
 def export_bibtex(corpus: Corpus, options: ExportOptions = ExportOptions()) -> str:

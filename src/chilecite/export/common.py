@@ -1,7 +1,9 @@
-"""What every exporter shares: which works to export, and what the essay says of each.
+"""What every exporter shares: which works to export, what each work is, and what the essay says of it.
 
 Exporters are pure functions of a loaded corpus and `ExportOptions`; they assume the corpus
-validated (every reference resolves) and never re-check it.
+validated (every reference resolves) and never re-check it. The entry type of a work in every
+format comes from one table, `TYPES`, keyed by what the work *is* (`kind_of`), never by which of
+its fields happen to be known: an edited book whose publisher is unknown is still a book.
 """
 
 from __future__ import annotations
@@ -11,11 +13,66 @@ from dataclasses import dataclass, field
 
 from chilecite.corpus import Corpus
 from chilecite.models import LEVEL_ORDER, Agent, Level, Organisation, Work, WorkType
-from chilecite.values import DateSpan
+from chilecite.values import DateSpan, PartialDate
 
-# Types whose date, when the record has none, is its container's (a chapter appeared with its book);
-# a speech printed in a collection keeps its own date or none.
-DATED_BY_PARENT = frozenset({WorkType.chapter})
+# Parents that make a work a part of a book: a chapter, or a speech, letter or document printed in a
+# collection. Such a work is cited as printed there: the book's date is its date of publication, and
+# its own date (of delivery, of writing) is its original date.
+BOOK_TYPES = frozenset({WorkType.book, WorkType.pamphlet, WorkType.report})
+
+
+@dataclass(frozen=True)
+class TypeRow:
+    """How one kind of work is typed in every format, and what a reference manager makes of it."""
+
+    kind: str  # the key: `kind_of` gives it for a work
+    record: str  # the records' description of the kind, for docs/exports.md
+    bibtex: str  # classic BibTeX entry type (plain.bst's set)
+    biblatex: str  # BibLaTeX entry type
+    biblatex_subtype: str | None  # BibLaTeX `entrysubtype`, where it says more than the type
+    csl: str  # CSL 1.0.2 item type
+    zotero: str  # the Zotero item type Zotero's CSL-JSON import gives for `csl`
+    ris: str  # RIS `TY`
+    why: str = ""  # one line for the docs where the choice needs a reason
+
+
+TYPES: dict[str, TypeRow] = {row.kind: row for row in (
+    TypeRow("book", "`book` with an author", "book", "book", None, "book", "book", "BOOK"),
+    TypeRow("edited-book", "`book` with editors and no author", "book", "collection", None, "book", "book", "BOOK",
+            "BibLaTeX's `@collection` is its type for a book edited, not written, by its editors; RIS BOOK with the "
+            "editors in A3, where Zotero and citation-js read a book's editors (EDBOOK would make them authors)"),
+    TypeRow("chapter", "`chapter` (with a `parent` book)", "incollection", "incollection", None, "chapter", "bookSection", "CHAP"),
+    TypeRow("in-book", "`speech`, `letter`, `document`, `interview` with a `parent` book", "incollection", "incollection", None,
+            "chapter", "bookSection", "CHAP",
+            "cited as printed in the book: the book's date is the date, the work's own date the original date"),
+    TypeRow("article-journal", "`article-journal`", "article", "article", None, "article-journal", "journalArticle", "JOUR"),
+    TypeRow("article-magazine", "`article-magazine`", "article", "article", "magazine", "article-magazine", "magazineArticle", "MGZN"),
+    TypeRow("article-newspaper", "`article-newspaper`", "article", "article", "newspaper", "article-newspaper", "newspaperArticle", "NEWS"),
+    TypeRow("speech", "`speech`", "misc", "unpublished", None, "speech", "presentation", "SLIDE",
+            "BibLaTeX has no speech type: `@unpublished` with `eventtitle` is what biblatex's docs and pandoc read as a talk; "
+            "RIS has none either: SLIDE is what Zotero writes and reads for a presentation"),
+    TypeRow("broadcast", "`broadcast`", "misc", "misc", None, "broadcast", "radioBroadcast", "SOUND",
+            "Zotero makes a CSL broadcast a radioBroadcast when its genre is `radio broadcast`, otherwise a tvBroadcast"),
+    TypeRow("interview", "`interview`", "misc", "misc", None, "interview", "interview", "PCOMM",
+            "RIS has no interview type; PCOMM is Zotero's and EndNote's choice"),
+    TypeRow("letter", "`letter`, private", "misc", "misc", None, "personal_communication", "letter", "PCOMM",
+            "CSL 1.0.2 has no letter type, Zotero reads personal_communication as a letter; biblatex's @letter is "
+            "an unsupported type with no fields in its data model, so @misc with `type`"),
+    TypeRow("open-letter", "`letter`, open (genre says so) or printed somewhere", "misc", "misc", None, "document", "document", "PCOMM",
+            "CSL styles (CMOS 14.111) leave personal communications out of bibliographies; an open letter is a public document"),
+    TypeRow("personal-communication", "`personal_communication`", "misc", "misc", None, "personal_communication", "letter", "PCOMM"),
+    TypeRow("document", "`document`", "misc", "misc", None, "document", "document", "GEN"),
+    TypeRow("manuscript", "`manuscript`", "unpublished", "unpublished", None, "manuscript", "manuscript", "MANSCPT"),
+    TypeRow("pamphlet", "`pamphlet`", "booklet", "booklet", None, "pamphlet", "document", "PAMP",
+            "Zotero has no pamphlet type; its CSL import files unknown types as documents"),
+    TypeRow("report", "`report`", "techreport", "report", None, "report", "report", "RPRT"),
+    TypeRow("thesis", "`thesis`", "phdthesis", "thesis", None, "thesis", "thesis", "THES",
+            "plain.bst prints the `type` field in place of \"PhD thesis\", so an unknown degree is not claimed"),
+    TypeRow("legislation", "`legislation`", "misc", "misc", None, "legislation", "statute", "STAT",
+            "biblatex's @legislation is an unsupported type with no fields in its data model"),
+    TypeRow("periodical", "`periodical`", "misc", "periodical", None, "periodical", "document", "SER"),
+    TypeRow("webpage", "`webpage`", "misc", "online", None, "webpage", "webpage", "ELEC"),
+)}
 
 
 @dataclass(frozen=True)
@@ -64,10 +121,40 @@ class ExportItem:
     issued: DateSpan | None = None
     essay_label: str = "the essay"
     essay_notes: int = 0
+    original_date: DateSpan | None = None  # first publication or delivery, when the cited printing is later
+    occasion: str | None = None  # the record's event, without a closing date that the work's date now says
 
     @property
     def best_level(self) -> Level | None:
         return min((c.level for c in self.citing), key=LEVEL_ORDER.__getitem__, default=None)
+
+    @property
+    def title(self) -> str | None:
+        """The title to print: the work's own, or its devised title in square brackets."""
+        return self.work.title or self.work.devised_title
+
+    @property
+    def devised(self) -> bool:
+        return not self.work.title and bool(self.work.devised_title)
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.work, self.parent.work if self.parent else None)
+
+    @property
+    def types(self) -> TypeRow:
+        return TYPES[self.kind]
+
+    @property
+    def in_book(self) -> bool:
+        """Part of a book: a chapter, or a speech or document printed in a collection."""
+        return self.kind in ("chapter", "in-book")
+
+    @property
+    def event(self) -> str | None:
+        """The occasion, without a closing date that only repeats the work's own date (styles print
+        the date beside it: "…during the coup of 11 September 1973, September 11, 1973")."""
+        return self.occasion
 
     def provenance(self) -> str:
         """The sentence every export carries: which notes cite the work, and how surely."""
@@ -89,14 +176,48 @@ def export_item(corpus: Corpus, key: str, citing: tuple[Citing, ...] = (), *, is
         return tuple(corpus.agents[a] for a in ids if a in corpus.agents)
 
     parent = export_item(corpus, work.parent) if work.parent and work.parent in corpus.works else None
+    issued, original = work.issued, work.original_date
+    if parent is not None and kind_of(work, parent.work) in ("chapter", "in-book") and parent.issued:
+        # Cited as printed in the book: the book's date; the work's own date (a speech's delivery)
+        # becomes its original date, unless the record gives one.
+        if work.issued and work.issued != parent.issued and original is None:
+            original = work.issued
+        issued = parent.issued
+    own_date = original if parent is not None and kind_of(work, parent.work) in ("chapter", "in-book") and original else issued
+    refined = date_from_event(work.event, own_date)
+    if refined is not None:  # "…Chillán, 24–26 November 1967" for a work of November 1967: the days are the date
+        if own_date is original and original is not None:
+            original = refined
+        else:
+            issued = refined
+        own_date = refined
     return ExportItem(
         key, work, agents(work.authors), agents(work.editors) or (parent.editors if parent else ()), agents(work.translators), parent, citing, is_essay,
         publisher=work.publisher or (parent.publisher if parent else None),
         place=work.place or (parent.place if parent else None),
-        issued=work.issued or (parent.issued if parent and work.type in DATED_BY_PARENT else None),
+        issued=issued,
         essay_label=corpus.essay_label(),
         essay_notes=corpus.note_count,
+        original_date=original,
+        occasion=event_without_date(work.event, own_date),
     )
+
+
+def kind_of(work: Work, parent: Work | None = None) -> str:
+    """What the work is, as a key of `TYPES`: from its type, and for a book or letter from who made it
+    and where it appeared — never from which of its fields are known."""
+    t = work.type
+    if t is WorkType.chapter:
+        return "chapter"
+    if parent is not None and parent.type in BOOK_TYPES and t in (WorkType.speech, WorkType.letter, WorkType.document, WorkType.interview, WorkType.broadcast):
+        return "in-book"
+    if t is WorkType.book:
+        return "edited-book" if work.editors and not work.authors else "book"
+    if t is WorkType.letter:
+        return "open-letter" if is_published_letter(work) else "letter"
+    if t is WorkType.personal_communication:
+        return "personal-communication"
+    return t.value
 
 
 def select_items(corpus: Corpus, options: ExportOptions) -> list[ExportItem]:
@@ -175,3 +296,106 @@ def is_published_letter(work: Work) -> bool:
     return work.type.value == "letter" and bool(
         (work.genre and "open" in work.genre.lower()) or work.container_title or work.parent
     )
+
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+_MONTH = "(" + "|".join(_MONTHS) + ")"
+_TRAILING_DATE_RES = (
+    re.compile(rf"(?:,|\s+of|\s+on)?\s+(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})\s*$", re.IGNORECASE),  # 11 September 1973
+    re.compile(rf"(?:,|\s+of|\s+on)?\s+{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\s*$", re.IGNORECASE),  # September 11, 1973
+    re.compile(rf"(?<![\d–-])(?:,|\s+of|\s+in)?\s+(){_MONTH}\s+(\d{{4}})\s*$", re.IGNORECASE),  # September 1973, not 24–26 November 1967
+)
+
+
+_DAY_RANGE_RE = re.compile(rf"(?:,|\s+of|\s+on)?\s+(\d{{1,2}})\s*[–-]\s*(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})\s*$", re.IGNORECASE)
+
+
+def date_from_event(event: str | None, date: DateSpan | None) -> DateSpan | None:
+    """The closing date of the event's words when it falls within the work's date and says more
+    (days, where the record gives a month): "Chillán, 24–26 November 1967" for a work dated
+    1967-11 gives 1967-11-24/1967-11-26. Both statements are the record's; the export prints the
+    finer one once instead of both ("24–26 November 1967, November 1967"). None otherwise."""
+    if not event or date is None or date.end is not None or date.start.day or not date.start.month:
+        return None
+    start = date.start
+    if start.approximate or start.uncertain:
+        return None
+    match = _DAY_RANGE_RE.search(event)
+    if match:
+        first, last, month, year = match.groups()
+        days = (int(first), int(last))
+    else:
+        match = _TRAILING_DATE_RES[0].search(event)
+        if not match:
+            return None
+        day, month, year = match.groups()
+        days = (int(day), int(day))
+    if (int(year), _MONTHS.index(month.lower()) + 1) != (start.year, start.month) or not days[0] <= days[1] <= 31:
+        return None
+    try:
+        return DateSpan.parse(f"{start.year:04d}-{start.month:02d}-{days[0]:02d}" + (f"/{start.year:04d}-{start.month:02d}-{days[1]:02d}" if days[1] != days[0] else ""))
+    except ValueError:
+        return None
+
+
+def event_without_date(event: str | None, date: DateSpan | None) -> str | None:
+    """The event's text without a closing date equal to `date` ("…during the coup of 11 September
+    1973" for a broadcast of that day); a closing date that says more or other than `date`
+    ("Chillán, 24–26 November 1967" for a work dated November 1967) is kept."""
+    if not event or date is None:
+        return event
+    if date.end is not None:
+        match = _DAY_RANGE_RE.search(event)
+        if match and date.start.day and date.end.day:
+            first, last, month, year = match.groups()
+            said = (int(year), _MONTHS.index(month.lower()) + 1, int(first), int(last))
+            if said == (date.start.year, date.start.month, date.start.day, date.end.day) and (date.end.year, date.end.month) == said[:2]:
+                return event[: match.start()].rstrip(" ,;") or event
+        return event
+    for pattern in _TRAILING_DATE_RES:
+        match = pattern.search(event)
+        if not match:
+            continue
+        groups = match.groups()
+        if pattern is _TRAILING_DATE_RES[1]:
+            month, day, year = groups
+        else:
+            day, month, year = groups
+        said = PartialDate(year=int(year), month=_MONTHS.index(month.lower()) + 1, day=int(day) if day else None)
+        start = date.start
+        if (said.year, said.month, said.day) == (start.year, start.month, start.day) and not start.season:
+            return event[: match.start()].rstrip(" ,;") or event
+        return event
+    return event
+
+
+def human_date(span: DateSpan) -> str:
+    """`21 May 1971`, `Winter 1984`, `circa 1973`, `1890 to 1891`: a date in words, for fields that take text."""
+    def one(d) -> str:
+        month_names = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+        text = str(d.year)
+        if d.season:
+            text = f"{d.season.capitalize()} {d.year}"
+        elif d.month:
+            text = f"{month_names[d.month - 1]} {d.year}" if not d.day else f"{d.day} {month_names[d.month - 1]} {d.year}"
+        if d.approximate:
+            text = "circa " + text
+        if d.uncertain:
+            text += " (uncertain)"
+        return text
+
+    return one(span.start) + (f" to {one(span.end)}" if span.end else "")
+
+
+def type_table_markdown() -> str:
+    """The type table of docs/exports.md, generated from `TYPES` (a test keeps the two equal)."""
+    lines = [
+        "| record | BibTeX | BibLaTeX | CSL | Zotero (from CSL-JSON) | RIS `TY` |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in TYPES.values():
+        biblatex = f"`@{row.biblatex}`" + (f" + `entrysubtype = {row.biblatex_subtype}`" if row.biblatex_subtype else "")
+        lines.append(f"| {row.record} | `@{row.bibtex}` | {biblatex} | `{row.csl}` | {row.zotero} | `{row.ris}` |")
+    lines.append("")
+    lines.extend(f"- {row.record}: {row.why}." for row in TYPES.values() if row.why)
+    return "\n".join(lines) + "\n"

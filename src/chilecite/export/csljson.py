@@ -1,10 +1,17 @@
-"""CSL-JSON export: valid against the official CSL 1.0.2 input schema; `id` is the citation key."""
+"""CSL-JSON export: valid against the official CSL 1.0.2 input schema; `id` is the citation key.
+
+Zotero's CSL-JSON import keeps only variables that have a Zotero field (zotero/utilities
+`itemFromCSLJSON`, zotero-schema `csl.fields`): `custom` and `annote` are dropped, `note` becomes
+Extra and `abstract` the Abstract. Styles print `note`, and the provenance is not an abstract, so
+the provenance lives in `custom.chilecite`; a Zotero user who wants it imports the BibTeX or RIS
+file, whose `annote` / `N1` Zotero keeps as a child note (docs/exports.md).
+"""
 
 from __future__ import annotations
 
 import json
 
-from chilecite.export.common import ExportItem, ExportOptions, is_published_letter, person_parts, select_items
+from chilecite.export.common import ExportItem, ExportOptions, person_parts, select_items
 from chilecite.corpus import Corpus
 from chilecite.values import DateSpan
 
@@ -24,22 +31,18 @@ def csl_date(span: DateSpan) -> dict:
 
 
 def csl_item(item: ExportItem) -> dict:
-    work = item.work
-    parent = item.parent.work if item.parent else None
-    # CSL 1.0.2 has no `letter` type: a private letter is a personal communication; an open or
-    # printed letter is a `document`, so that styles do not drop it from the bibliography.
-    csl_type = work.type.value
-    if csl_type == "letter":
-        csl_type = "document" if is_published_letter(work) else "personal_communication"
-    data: dict = {"id": item.key, "citation-key": item.key, "type": csl_type}
+    """One work as a CSL-JSON item. The type comes from `common.TYPES`; a devised title is the title;
+    the provenance goes in `custom`, which no processor prints (not in `note`, which styles may)."""
+    work, parent = item.work, item.parent
+    data: dict = {"id": item.key, "citation-key": item.key, "type": item.types.csl}
     for role, agents in (("author", item.authors), ("editor", item.editors), ("translator", item.translators)):
         if agents:
             data[role] = [person_parts(a) for a in agents]
-    container = work.container_title or (parent.title if parent else None)
+    in_book = item.in_book and parent is not None
     values = {
-        "title": work.title,
-        "container-title": container,
-        "collection-title": work.series if work.type.value not in ("article-journal", "article-newspaper", "article-magazine") else None,
+        "title": item.title,
+        "container-title": work.container_title or (parent.title if in_book else None),
+        "collection-title": (parent.work.series if in_book else work.series) if not work.type.value.startswith("article") else None,
         "volume": work.volume,
         "issue": work.issue,
         "edition": work.edition,
@@ -50,27 +53,39 @@ def csl_item(item: ExportItem) -> dict:
         "URL": work.url,
         "ISBN": work.isbn,
         "DOI": work.doi,
-        "genre": work.genre or ("letter" if work.type.value == "letter" else None),
-        "event-title": work.event,
-        "event": work.event,  # the CSL 1.0.1 name, which citeproc-js 1.4 and many styles still read
-        "note": item.provenance(),
+        # In a chapter CSL's genre is the contribution's kind ("Foreword to …"): a speech printed in
+        # a book would read "presidential message to Congress to Chile's Road to Socialism".
+        "genre": None if in_book else work.genre,
+        "event-title": item.event,
+        "event": item.event,  # the CSL 1.0.1 name, which citeproc-js 1.4 and many styles still read
+        "keyword": ", ".join(_levels(item)) or None,
     }
     data.update({k: v for k, v in values.items() if v})
-    issued = item.issued
-    if issued:
-        data["issued"] = csl_date(issued)
-    if work.original_date:
-        data["original-date"] = csl_date(work.original_date)
+    if item.issued:
+        data["issued"] = csl_date(item.issued)
+    if item.original_date:
+        data["original-date"] = csl_date(item.original_date)
     data["custom"] = {
         "chilecite": {
             "notes": [{"note": c.note, "level": c.level.value, **({"quotation": c.quotation} if c.quotation else {})} for c in item.citing],
             "best_level": item.best_level.value if item.best_level else None,
+            "provenance": item.provenance(),
             "original_language": work.original_language,
             "is_essay": item.is_essay,
-            "date_edtf": str(issued) if issued else None,
+            "devised_title": item.devised,
+            "date_edtf": str(item.issued) if item.issued else None,
         }
     }
     return data
+
+
+def _levels(item: ExportItem) -> list[str]:
+    words = list(item.work.keywords)
+    if item.best_level:
+        words.append(f"chilecite-{item.best_level.value}")
+    if item.is_essay:
+        words.append("chilecite-essay")
+    return words
 
 
 def export_csl_items(corpus: Corpus, options: ExportOptions = ExportOptions()) -> list[dict]:

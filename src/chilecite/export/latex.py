@@ -82,47 +82,45 @@ def escape(text: str, *, ascii: bool = False) -> str:
     return "".join(out)
 
 
-_TOKEN_RE = re.compile(r"(\s+)")
-_EDGE_RE = re.compile(r"^([(\[‘“'\"]*)(.*?)([)\]’”'\".,:;!?]*)$", re.DOTALL)
+def protect_title(text: str, keep: set[int], *, ascii: bool = False) -> str:
+    """Escape a title and brace the words at the indexes `keep` (indexes into
+    `chilecite.export.casing.words(text)`), so that a sentence-case style keeps their capitals and
+    lower-cases the rest. Neighbouring kept words separated only by spaces share one group
+    (`{La Moneda}`); punctuation between them closes the group (`{Moneda}, {Santiago}`)."""
+    from chilecite.export.casing import _WORD_RE
 
-
-def protect_title(text: str, *, ascii: bool = False) -> str:
-    """Escape a title and brace the words that have capitals, so no style lower-cases proper
-    nouns, acronyms or a non-English title's capitals. A run of such words shares one group
-    (`{International Socialism}`); a title's capitalised first word needs none, since styles
-    keep the first letter; words without capitals are left free for a style's own casing."""
-    tokens = _TOKEN_RE.split(text)
     out: list[str] = []
-    run: list[str] = []  # escaped tokens (words and the spaces between them) awaiting one brace group
-
-    def close_run() -> None:
-        trailing_space = []
-        while run and run[-1].isspace():
-            trailing_space.insert(0, run.pop())
-        if run:
-            joined = "".join(run)
-            match = _EDGE_RE.match(joined)
-            lead, body, trail = match.groups() if match else ("", joined, "")
-            out.append(f"{lead}{{{body}}}{trail}" if body else joined)
-            run.clear()
-        out.extend(trailing_space)
-
-    first_word = True
-    for token in tokens:
-        if not token:
-            continue
-        if token.isspace():
-            (run if run else out).append(token)
-            continue
-        needs = any(c.isupper() for c in token) and not (first_word and token[:1].isupper() and not any(c.isupper() for c in token[1:]))
-        first_word = False
-        if needs:
-            run.append(escape(token, ascii=ascii))
+    position = 0
+    run_start: int | None = None  # character offset where the open group began
+    run_end = 0
+    for index, match in enumerate(_WORD_RE.finditer(text)):
+        gap = text[position:match.start()]
+        if index in keep:
+            if run_start is not None and gap.isspace():
+                run_end = match.end()
+            else:
+                if run_start is not None:
+                    out.append("{" + escape(text[run_start:run_end], ascii=ascii) + "}")
+                out.append(escape(gap, ascii=ascii))
+                run_start, run_end = match.start(), match.end()
         else:
-            close_run()
-            out.append(escape(token, ascii=ascii))
-    close_run()
+            if run_start is not None:
+                out.append("{" + escape(text[run_start:run_end], ascii=ascii) + "}")
+                run_start = None
+            out.append(escape(gap + match.group(), ascii=ascii))
+        position = match.end()
+    if run_start is not None:
+        out.append("{" + escape(text[run_start:run_end], ascii=ascii) + "}")
+    out.append(escape(text[position:], ascii=ascii))
     return "".join(out)
+
+
+def protect_all(text: str, *, ascii: bool = False) -> str:
+    """A name that must keep every capital (a journal, a series, an event): each capitalised word
+    braced, as one group per run."""
+    from chilecite.export.casing import is_capitalised, words
+
+    return protect_title(text, {i for i, w in enumerate(words(text)) if is_capitalised(w)}, ascii=ascii)
 
 
 def organisation(name: str, *, ascii: bool = False) -> str:

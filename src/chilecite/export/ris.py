@@ -1,0 +1,122 @@
+"""RIS export — the format EndNote, Mendeley, Citavi, RefWorks and Zotero import — written by rispy.
+
+One reference per work, `TY` from `common.TYPES`, `ID` the citation key. Names are written
+`Family, Given[, Suffix]`; an organisation as its name alone, which RIS readers keep whole.
+Editors go where both Zotero's RIS translator and the RIS specification put them: `A2` in a chapter,
+`A3` in a book. The provenance is a note (`N1`), which reference managers keep as a note and
+output styles do not print; the identification level is a keyword (`KW`).
+"""
+
+from __future__ import annotations
+
+import rispy
+
+from chilecite.corpus import Corpus
+from chilecite.export.common import ExportItem, ExportOptions, human_date, select_items
+from chilecite.models import Agent, Organisation
+from chilecite.values import DateSpan, PartialDate
+
+SEASON_NAMES = {"spring": "Spring", "summer": "Summer", "autumn": "Autumn", "winter": "Winter"}
+# The types whose M3 ("type of work") Zotero's RIS import reads as the item's kind; for any other
+# type it reads M3 as a DOI, so the genre goes into a note there.
+M3_TYPES = frozenset({"SLIDE", "PCOMM", "THES", "RPRT", "MANSCPT", "ELEC", "MAP"})
+
+
+class Writer(rispy.RisWriter):
+    """rispy's RIS writer without its "1." counter lines, which are no part of RIS."""
+
+    def set_header(self, count: int) -> str:
+        return ""
+
+
+def ris_name(agent: Agent) -> str:
+    """`Allende, Salvador`; `de la Fuente, Juan`; `King, Martin Luther, Jr.`; an organisation whole."""
+    if isinstance(agent, Organisation):
+        return agent.name
+    family = " ".join(p for p in (agent.particle, agent.family) if p)
+    parts = [family, agent.given or "", agent.suffix or ""]
+    while parts and not parts[-1]:
+        parts.pop()
+    return ", ".join(parts)
+
+
+def ris_date(span: DateSpan) -> str:
+    """RIS `DA`: `YYYY/MM/DD/other`, the other part saying what the slashes cannot (a season,
+    circa, uncertain, the end of a range)."""
+    start: PartialDate = span.start
+    other = []
+    if start.season:
+        other.append(SEASON_NAMES[start.season])
+    if start.approximate:
+        other.append("circa")
+    if start.uncertain:
+        other.append("uncertain")
+    if span.end:
+        other.append(f"to {span.end}")
+    month = f"{start.month:02d}" if start.month else ""
+    day = f"{start.day:02d}" if start.day else ""
+    return f"{start.year:04d}/{month}/{day}/{' '.join(other)}"
+
+
+def ris_reference(item: ExportItem) -> dict:
+    work, parent = item.work, item.parent
+    ty = item.types.ris
+    ref: dict = {"type_of_reference": ty, "id": item.key}
+    if item.title:
+        ref["title"] = item.title
+    if item.authors:
+        ref["authors"] = [ris_name(a) for a in item.authors]
+    if item.editors:
+        ref["tertiary_authors" if ty == "BOOK" else "secondary_authors"] = [ris_name(a) for a in item.editors]
+    if item.translators:
+        ref["subsidiary_authors"] = [ris_name(a) for a in item.translators]
+    container = work.container_title or (parent.title if item.in_book and parent else None)
+    if container:
+        ref["secondary_title"] = container
+    elif item.event and ty == "SLIDE":
+        ref["secondary_title"] = item.event  # a presentation's meeting (Zotero: meetingName)
+    series = parent.work.series if item.in_book and parent else work.series
+    if series and not work.type.value.startswith("article"):
+        ref["tertiary_title"] = series
+    if item.issued:
+        ref["year"] = f"{item.issued.start.year:04d}"
+        if item.issued.start.month or item.issued.start.season or item.issued.end or item.issued.start.approximate or item.issued.start.uncertain:
+            ref["date"] = ris_date(item.issued)
+    for key, value in (("volume", work.volume), ("number", work.issue), ("edition", work.edition), ("publisher", item.publisher),
+                       ("place_published", item.place), ("language", work.language), ("doi", work.doi), ("issn", work.isbn)):
+        if value:
+            ref[key] = value
+    if work.pages:
+        ref["start_page"] = work.pages.first
+        if work.pages.last:
+            ref["end_page"] = work.pages.last
+    if work.url:
+        ref["urls"] = [work.url]
+    notes = []
+    if work.genre and ty in M3_TYPES:
+        ref["type_of_work"] = work.genre
+    elif work.genre:
+        notes.append(f"Type: {work.genre}.")
+    if item.event and ref.get("secondary_title") != item.event:
+        notes.append(f"Occasion: {item.event}.")
+    if item.original_date:
+        notes.append(f"Original date: {human_date(item.original_date)}.")
+    notes.append(item.provenance())
+    ref["notes"] = notes
+    keywords = list(work.keywords)
+    if item.best_level:
+        keywords.append(f"chilecite-{item.best_level.value}")
+    if item.is_essay:
+        keywords.append("chilecite-essay")
+    if keywords:
+        ref["keywords"] = keywords
+    return ref
+
+
+def export_ris_references(corpus: Corpus, options: ExportOptions = ExportOptions()) -> list[dict]:
+    return [ris_reference(item) for item in select_items(corpus, options)]
+
+
+def export_ris(corpus: Corpus, options: ExportOptions = ExportOptions()) -> str:
+    """The selected works as RIS (UTF-8, citation-key order), written by rispy."""
+    return rispy.dumps(export_ris_references(corpus, options), implementation=Writer)

@@ -171,7 +171,10 @@ def test_biblatex_export_imports_back(work: Work, person: Person, org: Organisat
     assume(fold(person.display_name) != fold(org.display_name))  # else they are one agent, by design
     source = _single_work_corpus(work, {"a-person": person, "an-org": org})
     result = import_bibtex(export_biblatex(source, ExportOptions(include_essay=False)), Corpus())
-    assert not [p for p in result.problems if p.severity is Severity.error]
+    errors = {p.code for p in result.problems if p.severity is Severity.error}
+    if errors:  # only a record that does not validate (a date range backwards) is refused, and only as such
+        assert errors == {"CC075"} and validate(source, None).errors and not result.works
+        return
     (back,) = result.works.values()
     original = source.works["key1973work"]
     if original.title:

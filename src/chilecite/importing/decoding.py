@@ -9,15 +9,17 @@ argument as written, and case-protection braces are dropped. A command it does n
 as written, with the brace group after it, and named in `Decoded.unknown` for the importer to report.
 
 Linear by construction: each token is read once, a group is a frame on an explicit stack, and an
-accent is recorded against the output piece it marks and applied once when the text is joined. The
-importer still bounds size, depth and stacked accents first (`chilecite.importing.limits`).
+accent is recorded against the output piece it marks and applied once when the text is joined.
+The result is not normalised (an accent is a combining mark after its letter): Unicode
+normalisation is quadratic in a long run of combining marks, so it is left to the caller, once
+the run is known to be short. The importer bounds size, depth and stacked accents first
+(`chilecite.importing.limits`) and composes the text (NFC) when it cleans it.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 # Combining mark of each accent command, and the character it prints on nothing (`\~{}` is `~`).
@@ -217,11 +219,11 @@ class _Decoder:
         for index, marks in self.marks.items():
             piece = pieces[index]
             pieces[index] = DOTLESS.get(piece[0], piece[0]) + "".join(marks) + piece[1:]
-        return unicodedata.normalize("NFC", "".join(pieces))
+        return "".join(pieces)
 
 
 def decode(text: str) -> Decoded:
-    """Decode a BibTeX field value (macros already expanded, enclosing braces or quotes removed)."""
+    """Decode a BibTeX field value (macros already expanded, enclosing braces or quotes removed); not normalised."""
     if not any(c in text for c in "\\{}~-`'?!"):
-        return Decoded(unicodedata.normalize("NFC", text))
+        return Decoded(text)
     return _Decoder().run(text)

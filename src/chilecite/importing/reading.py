@@ -104,7 +104,7 @@ def read_bibtex(text: str, report: Reporter) -> Library:
     blocks = bibtexparser.parse_string(text, parse_stack=[]).blocks
     library = Library([], Macros({}, MACRO_BUDGET_FACTOR * len(text) + MAX_FIELD_CHARS))
     for index, block in enumerate(blocks):
-        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.duplicate_block, String):
+        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, String):
             report.problem(I.UNMAPPED, f"@string {block.key} is defined twice; the first definition is used", _line(block))
         elif isinstance(block, DuplicateFieldKeyBlock):
             _add_entry(block.ignore_error_block, library, report)

@@ -416,6 +416,13 @@ def test_macros_beyond_the_limits_refuse_the_entry(strings: str, value: str, why
     assert limit.record == "bad1970x" and limit.field == "title" and why in limit.message
 
 
+def test_a_macro_defined_twice_keeps_its_first_definition(corpus: Corpus) -> None:
+    bib = '@string{pf = "Punto Final"}\n@string{PF = "Other"}\n@article{fuente1972cordones, title = {T}, journal = pf, year = 1972}\n'
+    result = import_bibtex(bib, corpus)
+    assert result.works["fuente1972cordones"].container_title == "Punto Final"
+    assert [p.code for p in result.problems] == ["CC070"] and "defined twice" in result.problems[0].message
+
+
 def test_macros_within_the_limits_expand() -> None:
     bib = "@string{m0 = {x}}\n" + "".join(f"@string{{m{i} = m{i - 1}}}\n" for i in range(1, 30)) + "@book{ok1970x, title = m29, year = 1970}\n"
     assert import_bibtex(bib, Corpus()).works["ok1970x"].title == "x"
@@ -476,7 +483,9 @@ def test_the_limits_are_documented_with_their_numbers() -> None:
         assert f"{number:,}" in docs, number
     import chilecite.importing
 
-    assert all(f"{number:,}" in chilecite.importing.__doc__ for number in (limits.MAX_FILE_CHARS, limits.MAX_FIELD_CHARS))
+    for number in (limits.MAX_FILE_CHARS, limits.MAX_ENTRIES, limits.MAX_FIELDS, limits.MAX_FIELD_CHARS, limits.MAX_BRACE_DEPTH,
+                   limits.MAX_ACCENT_CHAIN, limits.MAX_COMBINING_RUN, limits.MAX_MACRO_DEPTH, limits.MAX_PARENT_DEPTH, limits.MAX_WARNINGS):
+        assert f"{number:,}" in (chilecite.importing.__doc__ or ""), number
 
 
 # --------------------------------------------------------------------------- what is written validates (CC075)
@@ -518,6 +527,13 @@ def test_a_child_of_a_refused_entry_is_refused(corpus: Corpus) -> None:
     result = import_bibtex(bib, corpus)
     assert not result.records
     assert [(p.code, p.record) for p in result.problems] == [("CC075", "book1970x"), ("CC075", "chapter1970x")]
+
+
+def test_a_second_entry_of_a_key_leaves_the_first_and_its_children(corpus: Corpus) -> None:
+    bib = "@book{book1970x, title = {B}}\n@book{book1970x, title = {B again}}\n@incollection{ch1970x, title = {C}, crossref = {book1970x}}\n"
+    result = import_bibtex(bib, corpus)
+    assert result.works["ch1970x"].parent == "book1970x" and result.works["book1970x"].title == "B"
+    assert [p.code for p in result.problems] == ["CC071"]
 
 
 def test_a_chain_of_parents_longer_than_the_limit_is_refused(corpus: Corpus) -> None:

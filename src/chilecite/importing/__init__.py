@@ -14,15 +14,16 @@ then LaTeX decoded by `decoding`) -> `mapping` (the table and its special cases;
 
 Bounds (`chilecite.importing.limits`), so that any input costs time and memory linear in its size:
 
-- a file of at most 20,000,000 bytes and 10,000 blocks; a bigger one imports nothing (CC074);
-- a field the mapping reads holds at most 65,536 characters (as written and after @string
+- a file of at most 20,000,000 bytes and 5,000 blocks; a bigger one imports nothing (CC074);
+- an entry has at most 100 fields; a field the mapping reads holds at most 65,536 characters (as written and after @string
   expansion), braces nested at most 32 deep, at most 4 accent commands stacked on one letter and at
   most 30 combining marks in a row; @string macros nest at most 32 deep, are never circular, and
   all expansions of a file together produce at most 4 times its size plus 65,536 characters; a
   chain of parents is at most 8 works long. An entry that breaks a bound is refused (CC074), with
   the field and the bound named, and nothing of it is imported;
 - LaTeX is decoded by a decoder of its own that reads each character once (`decoding`); fields
-  with no place in a work are never decoded, only reported by name and size.
+  with no place in a work are never decoded, only reported by name and size;
+- at most 10,000 warnings are listed; one more problem counts the rest.
 
 What is written passes `chilecite validate`: the records are checked in the corpus before they are
 returned (`checking`), and an entry whose record would not validate is refused with the validator's

@@ -128,7 +128,7 @@ def agent_from_name(raw: str, decode: Callable[[str], str], complain: Callable[[
     if whole_group(raw):
         name = clean(decode(raw))
         if not name:
-            complain("an empty name")
+            complain("an empty name; not imported")
             return None
         return Organisation(kind="organisation", name=name)
     try:
@@ -142,6 +142,6 @@ def agent_from_name(raw: str, decode: Callable[[str], str], complain: Callable[[
 
     family = joined(parts.last)
     if family is None:
-        complain(f"name '{short(raw)}' has no family name")
+        complain(f"name '{short(raw)}' has no family name; not imported")
         return None
     return Person(kind="person", family=family, given=joined(parts.first), particle=joined(parts.von), suffix=joined(parts.jr))

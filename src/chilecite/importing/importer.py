@@ -175,10 +175,11 @@ class _Importer:
 
     def _crossref(self, item: _Pending) -> None:
         value, bibfield = item.mapped.crossref  # type: ignore[misc]
-        if value in self.refused_entries:
+        parent = self.by_entry.get(value)
+        if parent is None and value in self.refused_entries:
             self.refuse(item, I.INVALID_RECORD, f"its parent entry ('{short(value)}', {bibfield}) was refused", bibfield)
             return
-        parent = self.by_entry.get(value) or (value if value in self.corpus.works else None)
+        parent = parent or (value if value in self.corpus.works else None)
         if parent is None:
             item.mapped.fields.unmapped(bibfield, f"'{short(value)}' is neither an entry of this file nor a work in the corpus")
         else:

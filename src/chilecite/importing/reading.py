@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import bibtexparser
+from bibtexparser.exceptions import ParserStateException
 from bibtexparser.model import (
     Block,
     DuplicateBlockKeyBlock,
@@ -101,7 +102,11 @@ def read_bibtex(text: str, report: Reporter) -> Library:
         report.problem(I.LIMIT, f"the file starts {blocks_started:,} blocks, over the limit of {MAX_ENTRIES:,}; "
                        "split it (an essay's sources are a few hundred); nothing imported", 1)
         return Library([], Macros({}, 0))
-    blocks = bibtexparser.parse_string(text, parse_stack=[]).blocks
+    try:
+        blocks = bibtexparser.parse_string(text, parse_stack=[]).blocks
+    except ParserStateException as exc:  # bibtexparser's own bug, which it asks to be reported
+        report.problem(I.UNPARSEABLE, f"the file could not be split into entries (bibtexparser: {exc.message}); nothing imported", 1)
+        return Library([], Macros({}, 0))
     library = Library([], Macros({}, MACRO_BUDGET_FACTOR * len(text) + MAX_FIELD_CHARS))
     for index, block in enumerate(blocks):
         if isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, String):
@@ -161,7 +166,7 @@ def _failed(block: ParsingFailedBlock, library: Library, report: Reporter) -> No
         error = (getattr(block.error, "abort_reason", None) or str(block.error)).strip() or type(block.error).__name__
         message = f"entry{f' {key!r}' if key else ''} could not be parsed: {error}; not imported"
     report.problem(I.UNPARSEABLE, message, _line(block), key)
-    if key:
+    if key and not isinstance(block, DuplicateBlockKeyBlock):  # the first entry of that key is imported
         library.refused.add(key)
 
 

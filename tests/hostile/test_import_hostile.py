@@ -9,11 +9,13 @@ decoding), records that would not validate CC075 (refused with the validator's r
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import signal
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -74,6 +76,22 @@ HOSTILE: list = [
 ]
 
 
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Fail (TimeoutError) instead of hanging when the body runs longer than `seconds` of wall-clock time."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -86,7 +104,8 @@ def test_hostile_bibtex_is_refused_with_its_codes_and_leaves_a_valid_tree(bib: s
     source.write_bytes(bib if isinstance(bib, bytes) else bib.encode("utf-8"))
     before = _tree(records)
     started = time.perf_counter()
-    result = CliRunner().invoke(cli, ["import", "bibtex", "--records", str(records), "--format", "json", str(source)], catch_exceptions=False)
+    with _deadline(120):
+        result = CliRunner().invoke(cli, ["import", "bibtex", "--records", str(records), "--format", "json", str(source)], catch_exceptions=False)
     elapsed = time.perf_counter() - started
     assert result.exit_code in (0, 1) and result.exit_code == exit_code, result.output
     payload = json.loads(result.stdout)
@@ -170,7 +189,8 @@ _inputs = st.one_of(
 def test_any_input_imports_in_linear_time_to_records_that_validate(text: str) -> None:
     corpus = _corpus()
     started = time.perf_counter()
-    result = import_bibtex(text, corpus, source="any.bib")  # returns: never raises
+    with _deadline(60):
+        result = import_bibtex(text, corpus, source="any.bib")  # returns: never raises
     elapsed = time.perf_counter() - started
     assert elapsed < 2.0 + 100e-6 * len(text), f"{elapsed:.2f}s for {len(text)} characters"
     assert all(problem.code in BY_CODE for problem in result.problems)

@@ -6,18 +6,26 @@ from chilecite.problems import Rule
 from chilecite.rules.base import ERROR, WARNING
 
 UNMAPPED = Rule("CC070", WARNING, "Imported field not mapped", "Copy what matters into the record by hand (often into `comment`), or leave it out.",
-                "Every field with no place in a chilecite work is reported, never dropped in silence.", reported_by="import")
+                "Every field with no place in a chilecite work is reported (by name and size, undecoded), never dropped in silence; so is "
+                "a value that does not parse, an undefined @string macro (the field is left out), and a LaTeX command the decoder "
+                "does not know (kept as written).", reported_by="import")
 UNPARSEABLE = Rule("CC071", ERROR, "Imported entry could not be parsed", "Fix the entry in the reference manager or the .bib file and import it again.",
+                   "Also an entry cut short by an extra `}` (the fields after it would be lost), and a file that is not UTF-8. "
                    "The other entries of the file are still imported.", reported_by="import")
 KEY_RENAMED = Rule("CC072", WARNING, "Imported citation key renamed (taken, or not in the agreed form)",
                    "Cite the work by its new key; if it is the corpus work of that key, keep that record instead.", "", reported_by="import")
 TARGET_EXISTS = Rule("CC073", ERROR, "Import would overwrite a record", "Remove or rename the existing record, or import without this entry.",
                      "An import never overwrites a record; when any target exists, nothing is written.", split_from="CC010", reported_by="import")
 LIMIT = Rule("CC074", ERROR, "Imported entry exceeds a limit", "Shorten the field or simplify the entry in the reference manager.",
-             "Field size, brace nesting and @string expansion are bounded so that a hostile file cannot exhaust time or memory.",
+             "Bounded so that no file can exhaust time or memory: a file over 20,000,000 bytes or 5,000 blocks imports nothing; an "
+             "entry is refused whole, before any decoding, for more than 100 fields, a field over 65,536 characters, braces nested "
+             "over 32 deep, more than 4 accent commands on one letter or 30 combining marks in a row, @string macros nested over 32 "
+             "deep, defined through themselves or expanding beyond their budget, or a chain of more than 8 parents.",
              reported_by="import")
-INVALID_RECORD = Rule("CC075", ERROR, "Imported record would not validate", "Fix the entry so that it makes a valid record; nothing was written.",
-                      "Every record an import writes passes `chilecite validate`; an entry that cannot is refused with the reason.",
-                      reported_by="import")
+INVALID_RECORD = Rule("CC075", ERROR, "Imported record would not validate", "Fix the entry so that it makes a valid record, and import it again.",
+                      "Every record an import writes passes `chilecite validate` in the corpus; an entry that cannot is refused whole, "
+                      "with the validator's reason: a control character (NUL, ESC, a direction override) in a field, parents that form a "
+                      "cycle, a date after the essay, no title and nothing but its type to devise one from. An entry whose parent is "
+                      "refused is refused too.", reported_by="import")
 
 RULES = (UNMAPPED, UNPARSEABLE, KEY_RENAMED, TARGET_EXISTS, LIMIT, INVALID_RECORD)

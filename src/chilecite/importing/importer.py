@@ -1,0 +1,313 @@
+"""The import of one file, stage by stage: read, check and map each entry, key it, find its parent,
+build its record, and keep only what validates.
+
+An entry is refused as a whole (nothing of it is imported, and no agent only it named): for a limit
+(CC074), for a value that cannot be read (CC071), for a record that would not validate (CC075), and
+when its parent entry is refused. Everything returned has been through `checking.record_errors`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from chilecite.corpus import Corpus
+from chilecite.importing.agents import AgentBook
+from chilecite.importing.checking import record_errors
+from chilecite.importing.fields import EntryFields
+from chilecite.importing.keys import Keys
+from chilecite.importing.limits import MAX_FILE_CHARS, MAX_PARENT_DEPTH
+from chilecite.importing.mapping import BOOK_TYPES, MAPPED, Mapped, map_entry
+from chilecite.importing.problems import Refused, Reporter, short
+from chilecite.importing.reading import Library, RawEntry, read_bibtex
+from chilecite.importing.titles import devised_title
+from chilecite.models import Agent, Organisation, Person, Work, WorkType
+from chilecite.problems import Problem, Rule
+from chilecite.rules import importing as I
+from chilecite.vocabulary import fold
+from chilecite.writing import dump_record
+
+VALIDATION_ROUNDS = 4  # refusing an entry can refuse its children: a round or two settles it
+
+
+@dataclass(frozen=True)
+class ImportedRecord:
+    """One record to write: `works/<key>.yaml` or `agents/<id>.yaml`."""
+
+    kind: Literal["works", "agents"]
+    id: str
+    text: str
+    record: Work | Person | Organisation
+    entry: str | None = None  # the BibTeX key a work came from
+
+    @property
+    def relative_path(self) -> str:
+        return f"{self.kind}/{self.id}.yaml"
+
+
+@dataclass
+class ImportResult:
+    """The records an import would write, and every problem met."""
+
+    records: list[ImportedRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)  # BibTeX key -> citation key
+
+    @property
+    def works(self) -> dict[str, Work]:
+        return {r.id: r.record for r in self.records if r.kind == "works"}  # type: ignore[misc]
+
+    @property
+    def agents(self) -> dict[str, Agent]:
+        return {r.id: r.record for r in self.records if r.kind == "agents"}  # type: ignore[misc]
+
+
+def import_bibtex(text: str, corpus: Corpus, *, source: str | None = None) -> ImportResult:
+    """Map the BibTeX/BibLaTeX `text` to work and agent records in the context of `corpus`.
+
+    Pure (nothing is written) and total: bad input of any kind is reported, never raised. `source`
+    is the file name problems point to (with the entry's or field's line)."""
+    report = Reporter(source)
+    if len(text) > MAX_FILE_CHARS:
+        report.problem(I.LIMIT, f"the file has {len(text):,} characters, over the {MAX_FILE_CHARS:,}-character limit; nothing imported", 1)
+        return ImportResult(problems=report.close())
+    return _Importer(corpus, report).run(read_bibtex(text, report))
+
+
+@dataclass
+class _Pending:
+    """An entry mapped, with its citation key; its parent is resolved once every entry is mapped."""
+
+    mapped: Mapped
+    key: str
+    work: dict[str, Any] = field(default_factory=dict)  # the data the work record is built from
+
+    @property
+    def entry(self) -> RawEntry:
+        return self.mapped.fields.entry
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.mapped.data
+
+
+class _Importer:
+    def __init__(self, corpus: Corpus, report: Reporter) -> None:
+        self.corpus, self.report = corpus, report
+        self.agents = AgentBook(corpus)
+        self.keys = Keys(corpus.works)
+        self.pending: dict[str, _Pending] = {}  # citation key -> entry, in file order
+        self.by_entry: dict[str, str] = {}  # BibTeX key -> citation key
+        self.refused_entries: set[str] = set()  # BibTeX keys
+        self.refused_keys: set[str] = set()  # citation keys
+
+    def run(self, library: Library) -> ImportResult:
+        self.refused_entries |= library.refused
+        self.keys.reserve(entry.key for entry in library.entries)
+        for entry in library.entries:
+            self._map(entry, library)
+        self._resolve_parents()
+        self._check_parent_chains()
+        self._complete()
+        records = self._validated()
+        keys = {entry: key for entry, key in self.by_entry.items() if key in self.pending}
+        return ImportResult(records, self.report.close(), keys)
+
+    # ------------------------------------------------------------------ refusing
+
+    def refuse_entry(self, entry: RawEntry, rule: Rule, reason: str, bibfield: str | None = None) -> None:
+        line = entry.fields[bibfield].line if bibfield in entry.fields else entry.line
+        self.report.problem(rule, f"entry '{entry.key}' refused: {reason}; nothing of it imported", line, entry.key, bibfield)
+        self.refused_entries.add(entry.key)
+
+    def refuse(self, item: _Pending, rule: Rule, reason: str, bibfield: str | None = None) -> None:
+        self.refuse_entry(item.entry, rule, reason, bibfield)
+        self.refused_keys.add(item.key)
+        self.pending.pop(item.key, None)
+
+    def _refuse_children(self) -> None:
+        """Entries whose parent was refused are refused too (chains are at most MAX_PARENT_DEPTH long)."""
+        changed = True
+        while changed:
+            changed = False
+            for item in list(self.pending.values()):
+                parent = item.data.get("parent")
+                if parent in self.refused_keys:
+                    self.refuse(item, I.INVALID_RECORD, f"its parent entry ('{parent}') was refused", item.mapped.origin.get("parent"))
+                    changed = True
+
+    # ------------------------------------------------------------------ one entry
+
+    def _map(self, entry: RawEntry, library: Library) -> None:
+        fields = EntryFields(entry, library.macros, self.report)
+        try:
+            fields.check(MAPPED)
+            mapped = map_entry(fields, self.agents)
+        except Refused as refused:
+            self.agents.rollback()
+            self.refuse_entry(entry, refused.rule, refused.reason, refused.field)
+            return
+        self.agents.commit()
+        key, renamed = self.keys.key_for(entry.key, mapped.data, self.agents.named)
+        if renamed:
+            self.report.problem(I.KEY_RENAMED, f"key '{entry.key}' {renamed}; imported as '{key}'", entry.line, entry.key)
+        self.by_entry.setdefault(entry.key, key)
+        self.pending[key] = _Pending(mapped, key)
+
+    # ------------------------------------------------------------------ parents
+
+    def _resolve_parents(self) -> None:
+        books: dict[str, list[str]] = {}
+        for key, item in self.pending.items():
+            if item.entry.type in BOOK_TYPES and item.data.get("title"):
+                books.setdefault(fold(item.data["title"]), []).append(key)
+        corpus_books: dict[str, list[str]] = {}
+        for key, work in sorted(self.corpus.works.items()):
+            if work.type is WorkType.book and work.title:
+                corpus_books.setdefault(fold(work.title), []).append(key)
+        for item in list(self.pending.values()):
+            if item.mapped.crossref:
+                self._crossref(item)
+            if item.mapped.booktitle is not None and item.key in self.pending:
+                self._booktitle(item, books, corpus_books)
+
+    def _crossref(self, item: _Pending) -> None:
+        value, bibfield = item.mapped.crossref  # type: ignore[misc]
+        parent = self.by_entry.get(value)
+        if parent is None and value in self.refused_entries:
+            self.refuse(item, I.INVALID_RECORD, f"its parent entry ('{short(value)}', {bibfield}) was refused", bibfield)
+            return
+        parent = parent or (value if value in self.corpus.works else None)
+        if parent is None:
+            item.mapped.fields.unmapped(bibfield, f"'{short(value)}' is neither an entry of this file nor a work in the corpus")
+        else:
+            item.mapped.set("parent", parent, bibfield)
+
+    def _booktitle(self, item: _Pending, books: dict[str, list[str]], corpus_books: dict[str, list[str]]) -> None:
+        booktitle, fields = item.mapped.booktitle or "", item.mapped.fields
+        if "parent" in item.data:
+            title = self._parent_data(item.data["parent"]).get("title")
+            if title is None or fold(title) != fold(booktitle):
+                fields.unmapped("booktitle", f"'{short(booktitle)}' is not the title of the parent {item.data['parent']}")
+            return
+        matches = books.get(fold(booktitle)) or corpus_books.get(fold(booktitle), [])
+        if len(matches) == 1:
+            item.mapped.set("parent", matches[0], "booktitle")
+        elif matches:
+            fields.unmapped("booktitle", f"'{short(booktitle)}' matches several books ({', '.join(matches[:5])}); set `parent` by hand")
+        else:
+            fields.unmapped("booktitle", f"'{short(booktitle)}' is no book entry of this file or work of the corpus; "
+                            "import the book too, or set `parent` by hand")
+
+    def _parent_of(self, key: str) -> str | None:
+        if key in self.pending:
+            return self.pending[key].data.get("parent")
+        work = self.corpus.works.get(key)
+        return work.parent if work else None
+
+    def _parent_data(self, key: str) -> dict[str, Any]:
+        if key in self.pending:
+            return self.pending[key].data
+        work = self.corpus.works.get(key)
+        return dict(work) if work else {}
+
+    def _check_parent_chains(self) -> None:
+        """A chain of parents that comes back on itself, or is longer than MAX_PARENT_DEPTH, is refused."""
+        refusals = []
+        for key, item in self.pending.items():
+            chain, current = [key], item.data.get("parent")
+            while current is not None and current not in chain and len(chain) <= MAX_PARENT_DEPTH:
+                chain.append(current)
+                current = self._parent_of(current)
+            origin = item.mapped.origin.get("parent")
+            if current in chain:
+                refusals.append((item, I.INVALID_RECORD, f"its parents form a cycle ({' -> '.join([*chain, current])})", origin))
+            elif current is not None:
+                refusals.append((item, I.LIMIT, f"its chain of parents is longer than {MAX_PARENT_DEPTH}", origin))
+        for item, rule, reason, origin in refusals:
+            self.refuse(item, rule, reason, origin)
+        self._refuse_children()
+
+    # ------------------------------------------------------------------ records
+
+    def _complete(self) -> None:
+        """Each work's final data: what its parent holds left to the parent, a devised title when it has no title."""
+        for item in list(self.pending.values()):
+            data = item.work = dict(item.data)
+            parent = self._parent_data(data["parent"]) if "parent" in data else {}
+            for name in ("editors", "publisher", "place"):
+                if parent and name in data and data[name] == parent.get(name):
+                    del data[name]
+            if data.get("title"):
+                continue
+            authors = data.get("authors") or []
+            devised = devised_title(data, self.agents.named(authors[0]) if authors else None,
+                                    parent.get("title") or parent.get("devised_title"))
+            if devised is None:
+                self.refuse(item, I.INVALID_RECORD, "it has no title, and nothing but its type to describe it by "
+                            "(a devised title needs a genre, an author, a journal or an event)")
+            else:
+                data["devised_title"] = devised
+        self._refuse_children()
+
+    def _validated(self) -> list[ImportedRecord]:
+        """The records, once every one of them validates in the corpus; the entries of those that do not are refused."""
+        for _ in range(VALIDATION_ROUNDS):
+            records = self._records()
+            errors = record_errors(records, self.corpus)
+            if not errors:
+                return records
+            self._refuse_invalid(errors)
+        for item in list(self.pending.values()):
+            self.refuse(item, I.INVALID_RECORD, "its records still did not validate after the entries they depend on were refused")
+        return []
+
+    def _records(self) -> list[ImportedRecord]:
+        works = []
+        for item in list(self.pending.values()):
+            work = self._build(item)
+            if work is not None:
+                works.append(ImportedRecord("works", item.key, dump_record(work, "work"), work, item.entry.key))
+        self._refuse_children()
+        works = [record for record in works if record.id in self.pending]
+        self.agents.drop({aid for record in works for aid in _agents_of(record.record)})
+        agents = [ImportedRecord("agents", aid, dump_record(agent, "agent"), agent) for aid, agent in self.agents.new.items()]
+        return works + agents
+
+    def _build(self, item: _Pending) -> Work | None:
+        """The work model; a value the model refuses is left out and reported, a broken work refused."""
+        while True:
+            try:
+                return Work.model_validate(item.work)
+            except ValidationError as exc:
+                for error in exc.errors():
+                    name = str(error["loc"][0]) if error["loc"] else ""
+                    if name not in item.work or name in ("type", "devised_title"):
+                        self.refuse(item, I.INVALID_RECORD, f"{name or 'the work'}: {error['msg']}")
+                        return None
+                    item.mapped.fields.unmapped(item.mapped.origin.get(name, name), f"'{short(item.work.pop(name))}' is not valid: {error['msg']}")
+
+    def _refuse_invalid(self, errors: dict[tuple[str, str], list[Problem]]) -> None:
+        naming: dict[str, list[_Pending]] = {}
+        for item in self.pending.values():
+            for aid in _agents_of(item.work):
+                naming.setdefault(aid, []).append(item)
+        for (kind, rid), problems in errors.items():
+            said = "; ".join(f"{p.code} {p.message}" + (f" ({p.field})" if p.field else "") for p in problems[:3])
+            if kind == "works" and rid in self.pending:
+                self.refuse(self.pending[rid], I.INVALID_RECORD, f"its record would not validate: {said}")
+            elif kind == "agents":
+                for item in naming.get(rid, []):
+                    if item.key in self.pending:
+                        self.refuse(item, I.INVALID_RECORD, f"the agent record '{rid}' it names would not validate: {said}")
+            elif kind != "works":
+                for item in list(self.pending.values()):
+                    self.refuse(item, I.INVALID_RECORD, f"the import would not validate: {said}")
+        self._refuse_children()
+
+
+def _agents_of(data: dict[str, Any] | Work) -> list[str]:
+    get = data.get if isinstance(data, dict) else lambda role, default: getattr(data, role)
+    return [aid for role in ("authors", "editors", "translators") for aid in get(role, [])]

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from chilecite.citing import ATTRIBUTED_MARK, FORMATS, cite_note, cite_quotation, cite_record, quotation
 from chilecite.errors import NotFound, StyleNotFound, UsageError
-from chilecite.processor import BUNDLED_STYLES, render_item, resolve_style
 from chilecite.loading import load_corpus
 from chilecite.models import Level
+from chilecite.processor import BUNDLED_STYLES, render_item, resolve_style
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SNAPSHOT_QUOTATIONS = (

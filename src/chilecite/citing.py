@@ -26,9 +26,9 @@ from typing import Any
 
 from chilecite.corpus import Corpus
 from chilecite.errors import NotFound, StyleError, UsageError
-from chilecite.vocabulary import closest
 from chilecite.models import Level, Person, Quotation
 from chilecite.processor import DEFAULT_STYLE, Rendered, Style, punctuation_in_quote, render_item, resolve_style, styles_dir, work_item
+from chilecite.vocabulary import closest
 
 FORMATS = ("text", "markdown", "html", "latex", "json")
 ATTRIBUTED_MARK = "[attributed source, not checked]"
@@ -123,7 +123,7 @@ class CitedQuotation:
             "id": self.id,
             "text": self.text,
             "display": self.display,
-            "speakers": [{"id": i, "name": n} for i, n in zip(self.speaker_ids, self.speakers)],
+            "speakers": [{"id": i, "name": n} for i, n in zip(self.speaker_ids, self.speakers, strict=False)],
             "note": self.note,
             "source": {"work": self.source_work, "level": self.source_level} if self.source_work else None,
             "source_level": self.source_level,
@@ -573,10 +573,10 @@ class QuotationHandle:
     def text(self) -> str:
         return self.record.text
 
-    def cited(self, style: str | Path = DEFAULT_STYLE, format: str = "text") -> CitedQuotation:  # noqa: A002
+    def cited(self, style: str | Path = DEFAULT_STYLE, format: str = "text") -> CitedQuotation:
         return cite_quotation(self.corpus, self.id, style, format)
 
-    def cite(self, style: str | Path = DEFAULT_STYLE, format: str = "text") -> str:  # noqa: A002
+    def cite(self, style: str | Path = DEFAULT_STYLE, format: str = "text") -> str:
         return self.cited(style, format).render()
 
     def __str__(self) -> str:

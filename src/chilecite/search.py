@@ -15,8 +15,8 @@ Highlighting: `Hit.text` marks each matched word as `[word]` (plain text, no ANS
 
 from __future__ import annotations
 
-import re
 import dataclasses
+import re
 from dataclasses import dataclass
 from itertools import product
 

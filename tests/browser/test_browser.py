@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from chilecite.loading import load_corpus
-from chilecite.vocabulary import fold
 from chilecite.text import ReferenceText
+from chilecite.vocabulary import fold
 from tests.browser.conftest import WINDOW, Traffic
 from tests.support import ROOT
 
@@ -39,7 +39,7 @@ def assert_quiet(driver, site: Path) -> None:
     urls, errors = Traffic(driver).drain()
     assert errors == []
     folder = site.as_uri() + "/"
-    outside = [u for u in urls if not (u.startswith(folder) or u.startswith("data:") or u == "about:blank")]
+    outside = [u for u in urls if not (u.startswith((folder, "data:")) or u == "about:blank")]
     assert outside == []
 
 
@@ -70,7 +70,7 @@ def test_page_loads_its_own_files_only(driver, site: Path) -> None:
     requested = sorted({u.rsplit("/", 1)[-1] for u in urls if u.startswith(site.as_uri())})
     assert requested == ["edition.css", "edition.js", "index.html"]
     folder = site.as_uri() + "/"
-    assert [u for u in urls if not (u.startswith(folder) or u.startswith("data:"))] == []
+    assert [u for u in urls if not (u.startswith((folder, "data:")))] == []
     assert driver.execute_script("return document.documentElement.classList.contains('js')")
 
 
@@ -175,7 +175,7 @@ def test_table_of_contents(driver, site: Path) -> None:
     links = driver.find_elements(By.CSS_SELECTOR, "nav.toc a")
     corpus = load_corpus()
     assert [link.get_attribute("hash") for link in links] == [f"#p{s.first_paragraph}" for s in corpus.essay.sections]
-    for link, section in zip(links, corpus.essay.sections):
+    for link, section in zip(links, corpus.essay.sections, strict=False):
         link.click()
         target = driver.find_element(By.ID, f"p{section.first_paragraph}")
         top = driver.execute_script("return arguments[0].getBoundingClientRect().top", target)

@@ -16,13 +16,13 @@ import pytest
 from click.testing import CliRunner
 
 from chilecite.cli import cli
+from chilecite.corpus import Corpus
 from chilecite.edition import MARKER_FILE, EditionError, build_edition, write_edition
 from chilecite.edition.citations import safe_citation_html
 from chilecite.edition.leads import leads, sentences
-from chilecite.corpus import Corpus
 from chilecite.loading import load_corpus
-from chilecite.vocabulary import fold
 from chilecite.text import ReferenceText
+from chilecite.vocabulary import fold
 from tests.edition.page import Page
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -164,9 +164,9 @@ def test_identified_notes_show_level_badge_basis_and_citations(html: str) -> Non
 
 
 def test_coverage_figure_links_every_note_by_level(page: Page, corpus: Corpus, html: str) -> None:
-    cells = [e for e in page.all("a", "cov-cell")]
+    cells = list(page.all("a", "cov-cell"))
     assert [c.attrs["href"] for c in cells] == [f"#n{n}" for n in range(1, 87)]
-    for cell, n in zip(cells, range(1, 87)):
+    for cell, n in zip(cells, range(1, 87), strict=False):
         assert f": {_level(corpus, n)}," in cell.attrs["aria-label"]
     assert "Of the essay’s 86 notes" in html and "The figure as a table" in html
 
@@ -195,7 +195,7 @@ def test_nothing_is_loaded_from_elsewhere(page: Page, html: str) -> None:
               if ("src" in e.attrs) or (e.tag == "link" and "href" in e.attrs)]
     assert loaded, "the page loads its stylesheet and script"
     for tag, url in loaded:
-        assert url and not re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", url, re.I) or url.startswith("data:"), (tag, url)
+        assert (url and not re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", url, re.I)) or url.startswith("data:"), (tag, url)
     assert "@import" not in html and "url(http" not in html
 
 
@@ -244,7 +244,7 @@ def test_record_markup_never_comes_out_live(hostile_html: str) -> None:
     assert [e for e in page.elements if any(a.lower().startswith("on") for a in e.attrs)] == []
     assert "<img" not in hostile_html.lower()
     assert "&lt;img src=x onerror=alert(1)&gt;" in hostile_html  # shown as text where it appears
-    scripts = [e for e in page.all("script")]
+    scripts = list(page.all("script"))
     assert len(scripts) == 3  # the class switch, the search index, edition.js: none injected
     assert hostile_html.lower().count("</script") == 3
 

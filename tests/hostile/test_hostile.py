@@ -32,10 +32,11 @@ import socket
 import stat
 import tempfile
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -473,7 +474,7 @@ def _as_nobody(function: Callable[[], Any]) -> Any:
             os.setgid(nobody.pw_gid)
             os.setuid(nobody.pw_uid)
             payload = json.dumps({"result": function()})
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        except BaseException as exc:
             payload = json.dumps({"error": f"{type(exc).__name__}: {exc}"})
         with os.fdopen(write, "w") as handle:
             handle.write(payload)
@@ -554,7 +555,7 @@ def corpus():
 
 
 def test_the_api_refuses_wrong_types_and_non_trees(corpus) -> None:
-    with pytest.raises(NotATree, match="has no essay.yaml"):
+    with pytest.raises(NotATree, match=r"has no essay\.yaml"):
         load_corpus("str")
     with pytest.raises(NotATree, match="/etc is not a records tree"):
         load_corpus(Path("/etc"))
@@ -663,9 +664,9 @@ SEED = 20_240_611
 
 
 class _HtmlAudit(HTMLParser):
-    ELEMENTS = {"blockquote": {"class", "data-quotation", "cite"}, "p": set(), "footer": set(), "cite": set(), "q": set(),
+    ELEMENTS: ClassVar[dict[str, set[str]]] = {"blockquote": {"class", "data-quotation", "cite"}, "p": set(), "footer": set(), "cite": set(), "q": set(),
                 "span": {"class", "data-quotation", "style"}, "i": set(), "b": set(), "u": set(), "sup": set(), "sub": set()}
-    STYLES = {"font-variant:small-caps;", "font-weight:lighter;"}
+    STYLES: ClassVar[set[str]] = {"font-variant:small-caps;", "font-weight:lighter;"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -16,12 +16,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from chilecite import __version__
 from chilecite.citing import agent_name
+from chilecite.corpus import Corpus
 from chilecite.edition.citations import cite_everything
 from chilecite.edition.coverage import coverage
 from chilecite.edition.indexes import agents_index, works_index
 from chilecite.edition.search_index import script_json, search_entries
 from chilecite.edition.view import LEVEL_MEANING, LEVELS, essay_sections
-from chilecite.corpus import Corpus
 from chilecite.errors import UsageError
 from chilecite.text import ReferenceText
 

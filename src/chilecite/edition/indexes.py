@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chilecite.citing import agent_name
-from chilecite.edition.view import LEVEL_MEANING, human_date, quotation_label, work_title
 from chilecite.corpus import Corpus
-from chilecite.models import Organisation, Person
+from chilecite.edition.view import LEVEL_MEANING, human_date, quotation_label, work_title
+from chilecite.models import Person, Quotation
 
 
 @dataclass(frozen=True)
@@ -99,25 +99,7 @@ def works_index(corpus: Corpus) -> list[WorkEntry]:
 def agents_index(corpus: Corpus) -> list[AgentEntry]:
     """Every person and organisation, by name: the quotations of them, the notes that quote them,
     and the notes and quotations citing what they wrote."""
-    quoted: dict[str, list[Place]] = {a: [] for a in corpus.agents}
-    for qid, record in sorted(corpus.quotations.items(), key=lambda kv: kv[1].anchor.position.start):
-        for agent in record.speakers:
-            quoted.setdefault(agent, []).append(Place(f"#q-{qid}", f"quotation in {_paragraph_label(record.anchor.paragraph)}", "quoted"))
-    for number, note in sorted(corpus.notes.items()):
-        for agent in note.quoted:
-            quoted.setdefault(agent, []).append(Place(f"#n{number}", _note_label(number), "quoted at"))
-    authored: dict[str, list[str]] = {}
-    for key, work in sorted(corpus.works.items()):
-        for agent in [*work.authors, *work.editors]:
-            authored.setdefault(agent, []).append(key)
-    citing: dict[str, list[Place]] = {}
-    for number, note in sorted(corpus.notes.items()):
-        for citation in note.citations:
-            citing.setdefault(citation.work, []).append(Place(f"#n{number}", _note_label(number), "cited at", citation.level.value))
-    for qid, record in sorted(corpus.quotations.items(), key=lambda kv: kv[1].anchor.position.start):
-        for source in (record.source, record.via):
-            if source:
-                citing.setdefault(source.work, []).append(Place(f"#q-{qid}", f"quotation in {_paragraph_label(record.anchor.paragraph)}", "cited at", source.level.value))
+    quoted, authored, citing = _quoted_places(corpus), _authored(corpus), _citing_places(corpus)
     entries = []
     for agent_id, agent in corpus.agents.items():
         places = list(quoted.get(agent_id, []))
@@ -131,21 +113,52 @@ def agents_index(corpus: Corpus) -> list[AgentEntry]:
             sort_key = " ".join(p for p in (agent.family, agent.given) if p).casefold()
             kind, short = "person", None
         else:
-            assert isinstance(agent, Organisation)
-            sort_key = agent.name.casefold()
-            kind, short = "organisation", agent.short_name
+            sort_key, kind, short = agent.name.casefold(), "organisation", agent.short_name
         entries.append(AgentEntry(
-            id=agent_id,
-            name=agent.display_name,
-            sort_key=sort_key,
-            kind=kind,
-            short_name=short,
-            printed=tuple(agent.printed),
-            description=agent.description,
-            places=tuple(places),
+            id=agent_id, name=agent.display_name, sort_key=sort_key, kind=kind, short_name=short, printed=tuple(agent.printed),
+            description=agent.description, places=tuple(places),
             works=tuple((key, work_title(corpus, key)) for key in authored.get(agent_id, [])),
         ))
     return sorted(entries, key=lambda e: (e.sort_key, e.id))
+
+
+def _in_order(corpus: Corpus) -> list[tuple[str, Quotation]]:
+    return sorted(corpus.quotations.items(), key=lambda kv: kv[1].anchor.position.start)
+
+
+def _quoted_places(corpus: Corpus) -> dict[str, list[Place]]:
+    """Agent id -> the quotations of them and the notes that quote them."""
+    quoted: dict[str, list[Place]] = {a: [] for a in corpus.agents}
+    for qid, record in _in_order(corpus):
+        for agent in record.speakers:
+            quoted.setdefault(agent, []).append(Place(f"#q-{qid}", f"quotation in {_paragraph_label(record.anchor.paragraph)}", "quoted"))
+    for number, note in sorted(corpus.notes.items()):
+        for agent in note.quoted:
+            quoted.setdefault(agent, []).append(Place(f"#n{number}", _note_label(number), "quoted at"))
+    return quoted
+
+
+def _authored(corpus: Corpus) -> dict[str, list[str]]:
+    """Agent id -> the keys of the works they wrote or edited."""
+    authored: dict[str, list[str]] = {}
+    for key, work in sorted(corpus.works.items()):
+        for agent in [*work.authors, *work.editors]:
+            authored.setdefault(agent, []).append(key)
+    return authored
+
+
+def _citing_places(corpus: Corpus) -> dict[str, list[Place]]:
+    """Work key -> the notes and quotations citing it, with the level."""
+    citing: dict[str, list[Place]] = {}
+    for number, note in sorted(corpus.notes.items()):
+        for citation in note.citations:
+            citing.setdefault(citation.work, []).append(Place(f"#n{number}", _note_label(number), "cited at", citation.level.value))
+    for qid, record in _in_order(corpus):
+        for source in (record.source, record.via):
+            if source:
+                label = f"quotation in {_paragraph_label(record.anchor.paragraph)}"
+                citing.setdefault(source.work, []).append(Place(f"#q-{qid}", label, "cited at", source.level.value))
+    return citing
 
 
 def _paragraph_label(paragraph: int) -> str:

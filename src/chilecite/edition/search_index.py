@@ -16,8 +16,8 @@ import re
 from markupsafe import Markup
 
 from chilecite.citing import agent_name
-from chilecite.edition.view import SectionView
 from chilecite.corpus import Corpus
+from chilecite.edition.view import SectionView
 from chilecite.vocabulary import fold
 
 _MARKER = re.compile(r"\[\d{1,2}\]")

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from chilecite.citing import CitedNote, CitedQuotation, agent_name, essay_place
+from chilecite.corpus import Corpus
 from chilecite.edition.citations import Citations, safe_citation_html
 from chilecite.edition.leads import leads
 from chilecite.listing import note_level
-from chilecite.corpus import Corpus
-from chilecite.vocabulary import LEVEL_MEANINGS
 from chilecite.models import Citation, Note, Quotation
 from chilecite.text import Paragraph, ReferenceText
+from chilecite.vocabulary import LEVEL_MEANINGS
 
 LEVELS = tuple(LEVEL_MEANINGS)
 LEVEL_MEANING = LEVEL_MEANINGS
@@ -72,7 +72,7 @@ def _segments(paragraph: Paragraph, quotations: list[tuple[str, Quotation]], mar
     tokens: list[Token] = []
     open_stack: list[tuple[int, int, str]] = []
     opened: set[str] = set()
-    for point, following in zip(points, points[1:] + [None]):
+    for point, following in zip(points, points[1:] + [None], strict=False):
         # close every quotation ending here, reopening any that was opened inside one that ends
         ending = [s for s in open_stack if s[1] == point]
         if ending:
@@ -335,7 +335,7 @@ def essay_sections(corpus: Corpus, text: ReferenceText, citations: Citations) ->
     # A note whose marker is missing from the text still gets a card, in the section of its anchor.
     for number, note in sorted(corpus.notes.items()):
         if number not in marker_paragraph:
-            for view, section in zip(sections, corpus.essay.sections):
+            for view, section in zip(sections, corpus.essay.sections, strict=False):
                 if section.first_paragraph <= note.anchor.paragraph <= section.last_paragraph:
                     view.notes.append(note_card(corpus, number, note, citations.notes.get(number), by_note))
     return sections

@@ -24,7 +24,6 @@ from chilecite.export.casing import ProperNouns, protected_words
 from chilecite.export.common import ExportItem, ExportOptions, human_date, select_items
 from chilecite.export.latex import escape, organisation, protect_title
 from chilecite.models import Agent, Organisation, Person
-from chilecite.values import DateSpan
 from chilecite.vocabulary import LANGIDS
 
 Dialect = Literal["bibtex", "biblatex"]

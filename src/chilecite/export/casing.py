@@ -75,36 +75,16 @@ class ProperNouns:
 
     @classmethod
     def from_corpus(cls, corpus: Corpus) -> ProperNouns:
-        single: set[str] = set()
+        people, names, sentences = _texts(corpus)
+        single = {w for text in people for w in words(text) if is_capitalised(w)}  # every capitalised word of a person's names
+        single |= {w for text in sentences for w in _capitalised_after_first(text.lstrip("["))}  # sentence case: capitals after the first word
         whole: set[tuple[str, ...]] = set()
-
-        def people(*texts: str | None) -> None:  # a person's names: every capitalised word is a name
-            for text in texts:
-                if text:
-                    single.update(w for w in words(text) if is_capitalised(w))
-
-        def names(*texts: str | None) -> None:  # "International Socialism", "Penguin Books": proper as a whole
-            for text in texts:
-                if text and (tokens := tuple(words(text))):
-                    (single.add(tokens[0]) if len(tokens) == 1 else whole.add(tokens))
-
-        def sentences(*texts: str | None) -> None:  # sentence case: capitals after the first word
-            for text in texts:
-                if text:
-                    single.update(_capitalised_after_first(text.lstrip("[")))
-
-        for agent in corpus.agents.values():
-            if isinstance(agent, Person):
-                people(agent.family, agent.given, agent.particle, *agent.printed)
-            elif isinstance(agent, Organisation):
-                names(agent.name, agent.short_name, *agent.printed)
-        for work in corpus.works.values():
-            names(work.container_title, work.place, work.publisher, work.series)
-            sentences(work.event, work.genre, work.devised_title)
-            if work.title and work.language and work.language != "en":
-                sentences(work.title)
-        for quotation in corpus.quotations.values():
-            sentences(quotation.occasion)
+        for text in names:  # "International Socialism", "Penguin Books": proper as a whole
+            tokens = tuple(words(text))
+            if len(tokens) == 1:
+                single.add(tokens[0])
+            elif tokens:
+                whole.add(tokens)
         return cls(frozenset(single), frozenset(whole))
 
     def knows(self, word: str) -> bool:
@@ -164,3 +144,22 @@ def _sentence_starts(title: str) -> set[int]:
         else:
             index += 1
     return starts
+
+
+def _texts(corpus: Corpus) -> tuple[list[str], list[str], list[str]]:
+    """The records' texts that name people, that are names as a whole, and that are in sentence case."""
+    people: list[str | None] = []
+    names: list[str | None] = []
+    sentences: list[str | None] = []
+    for agent in corpus.agents.values():
+        if isinstance(agent, Person):
+            people += [agent.family, agent.given, agent.particle, *agent.printed]
+        elif isinstance(agent, Organisation):
+            names += [agent.name, agent.short_name, *agent.printed]
+    for work in corpus.works.values():
+        names += [work.container_title, work.place, work.publisher, work.series]
+        sentences += [work.event, work.genre, work.devised_title]
+        if work.title and work.language and work.language != "en":
+            sentences.append(work.title)
+    sentences += [q.occasion for q in corpus.quotations.values()]
+    return [t for t in people if t], [t for t in names if t], [t for t in sentences if t]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 
-from chilecite.export.common import ExportItem, ExportOptions, person_parts, select_items
 from chilecite.corpus import Corpus
+from chilecite.export.common import ExportItem, ExportOptions, person_parts, select_items
 from chilecite.values import DateSpan
 
 SEASON_NUMBERS = {"spring": 1, "summer": 2, "autumn": 3, "winter": 4}

@@ -8,7 +8,6 @@ braces. Accents in ASCII mode take the `{\\'e}` form BibTeX needs to sort and ab
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
 
 _SPECIAL = {

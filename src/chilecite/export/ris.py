@@ -9,6 +9,8 @@ output styles do not print; the identification level is a keyword (`KW`).
 
 from __future__ import annotations
 
+from typing import Any
+
 import rispy
 
 from chilecite.corpus import Corpus
@@ -58,18 +60,36 @@ def ris_date(span: DateSpan) -> str:
     return f"{start.year:04d}/{month}/{day}/{' '.join(other)}"
 
 
-def ris_reference(item: ExportItem) -> dict:
-    work, parent = item.work, item.parent
+def ris_reference(item: ExportItem) -> dict[str, Any]:
+    """One work as a rispy reference: names, titles, date, numbers, notes and keywords."""
     ty = item.types.ris
-    ref: dict = {"type_of_reference": ty, "id": item.key}
+    ref: dict[str, Any] = {"type_of_reference": ty, "id": item.key}
     if item.title:
         ref["title"] = item.title
+    ref |= _names(item, ty) | _titles(item, ty) | _dates(item) | _numbers(item)
+    ref["notes"] = _notes(item, ty, ref)
+    if ty in M3_TYPES and item.work.genre:
+        ref["type_of_work"] = item.work.genre
+    keywords = [*item.work.keywords, *([f"chilecite-{item.best_level.value}"] if item.best_level else []), *(["chilecite-essay"] if item.is_essay else [])]
+    if keywords:
+        ref["keywords"] = keywords
+    return ref
+
+
+def _names(item: ExportItem, ty: str) -> dict[str, Any]:
+    ref: dict[str, Any] = {}
     if item.authors:
         ref["authors"] = [ris_name(a) for a in item.authors]
     if item.editors:
         ref["tertiary_authors" if ty == "BOOK" else "secondary_authors"] = [ris_name(a) for a in item.editors]
     if item.translators:
         ref["subsidiary_authors"] = [ris_name(a) for a in item.translators]
+    return ref
+
+
+def _titles(item: ExportItem, ty: str) -> dict[str, Any]:
+    work, parent = item.work, item.parent
+    ref: dict[str, Any] = {}
     container = work.container_title or (parent.title if item.in_book and parent else None)
     if container:
         ref["secondary_title"] = container
@@ -78,39 +98,44 @@ def ris_reference(item: ExportItem) -> dict:
     series = parent.work.series if item.in_book and parent else work.series
     if series and not work.type.value.startswith("article"):
         ref["tertiary_title"] = series
-    if item.issued:
-        ref["year"] = f"{item.issued.start.year:04d}"
-        if item.issued.start.month or item.issued.start.season or item.issued.end or item.issued.start.approximate or item.issued.start.uncertain:
-            ref["date"] = ris_date(item.issued)
-    for key, value in (("volume", work.volume), ("number", work.issue), ("edition", work.edition), ("publisher", item.publisher),
-                       ("place_published", item.place), ("language", work.language), ("doi", work.doi), ("issn", work.isbn)):
-        if value:
-            ref[key] = value
+    return ref
+
+
+def _dates(item: ExportItem) -> dict[str, Any]:
+    if not item.issued:
+        return {}
+    start = item.issued.start
+    ref = {"year": f"{start.year:04d}"}
+    if start.month or start.season or item.issued.end or start.approximate or start.uncertain:
+        ref["date"] = ris_date(item.issued)
+    return ref
+
+
+def _numbers(item: ExportItem) -> dict[str, Any]:
+    work = item.work
+    pairs = (("volume", work.volume), ("number", work.issue), ("edition", work.edition), ("publisher", item.publisher),
+             ("place_published", item.place), ("language", work.language), ("doi", work.doi), ("issn", work.isbn))
+    ref: dict[str, Any] = {key: value for key, value in pairs if value}
     if work.pages:
         ref["start_page"] = work.pages.first
         if work.pages.last:
             ref["end_page"] = work.pages.last
     if work.url:
         ref["urls"] = [work.url]
+    return ref
+
+
+def _notes(item: ExportItem, ty: str, ref: dict[str, Any]) -> list[str]:
+    """What RIS has no tag for, in words (N1), ending with the provenance sentence."""
     notes = []
-    if work.genre and ty in M3_TYPES:
-        ref["type_of_work"] = work.genre
-    elif work.genre:
-        notes.append(f"Type: {work.genre}.")
+    if item.work.genre and ty not in M3_TYPES:
+        notes.append(f"Type: {item.work.genre}.")
     if item.event and ref.get("secondary_title") != item.event:
         notes.append(f"Occasion: {item.event}.")
     if item.original_date:
         notes.append(f"Original date: {human_date(item.original_date)}.")
     notes.append(item.provenance())
-    ref["notes"] = notes
-    keywords = list(work.keywords)
-    if item.best_level:
-        keywords.append(f"chilecite-{item.best_level.value}")
-    if item.is_essay:
-        keywords.append("chilecite-essay")
-    if keywords:
-        ref["keywords"] = keywords
-    return ref
+    return notes
 
 
 def export_ris_references(corpus: Corpus, options: ExportOptions = ExportOptions()) -> list[dict]:

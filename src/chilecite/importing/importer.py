@@ -25,13 +25,15 @@ from chilecite.importing.reading import Library, RawEntry, read_bibtex
 from chilecite.importing.titles import devised_title
 from chilecite.models import Agent, Organisation, Person, Work, WorkType
 from chilecite.problems import Problem, Rule
+from chilecite.rules import coverage
 from chilecite.rules import importing as I
 from chilecite.vocabulary import fold
 from chilecite.writing import dump_record
 
 VALIDATION_ROUNDS = 4  # refusing an entry can refuse its children, or a devised title be replaced: a round or two settles it
 INHERITED = ("editors", "publisher", "place")  # what a work with a parent leaves to it when the two are equal
-DEVISED_TITLE_RULES = frozenset({"CC065", "CC066"})  # chilecite.rules.coverage: bracketed, and supported by the record
+# The validator's rules for a devised title: one bracketed phrase, and every word of it said by the record.
+DEVISED_TITLE_RULES = frozenset(rule.code for rule in coverage.RULES if rule.check in (coverage.devised_titles_bracketed, coverage.devised_titles_supported))
 
 
 @dataclass(frozen=True)

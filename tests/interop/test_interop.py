@@ -362,7 +362,6 @@ def test_ris_reads_back_in_citation_js_with_every_entry_author_date_and_title(tm
 # --------------------------------------------------------------------------- the importer reads provenance back
 
 
-@pytest.mark.xfail(strict=True, reason="importer maps annote in the importer branch")
 def test_import_bibtex_reads_the_provenance_back(corpus) -> None:
     from chilecite.importing import import_bibtex
 

@@ -35,29 +35,52 @@ Mapping (entry types are case-insensitive; `@x` is an entry type, `x` a field):
 
 - `@article` -> article-journal; with `entrysubtype = newspaper` -> article-newspaper, `magazine` ->
   article-magazine. A journal's name is never used to guess that it is a newspaper.
-- `@book`, `@mvbook`, `@collection`, `@mvcollection`, `@proceedings`, `@reference` -> book;
-  `@booklet` -> pamphlet; `@periodical` -> periodical; `@legislation` -> legislation.
+- `@book`, `@mvbook`, `@collection`, `@mvcollection`, `@proceedings`, `@reference` -> book (a
+  `@collection`, as chilecite's BibLaTeX export writes a book edited rather than written, has its
+  `editor`s as the book's editors); `@booklet` -> pamphlet; `@periodical` -> periodical; `@legislation` -> legislation.
 - `@incollection`, `@inbook`, `@inproceedings`, `@bookinbook`, `@inreference` -> chapter. Its `parent`
   is set only when the book exists as an entry: `crossref`/`xref` naming an entry of the file or a
   corpus work, or a `booktitle` equal (accents and case aside) to the title of exactly one book entry
   of the file or book work of the corpus. Otherwise `booktitle` is reported. Editors, publisher and
-  place equal to the parent's are left to the parent.
-- `@misc` -> document (letter when its `type` says letter); `@unpublished` -> manuscript;
+  place equal to the parent's are left to the parent, and so is a chapter's date equal to its book's
+  (`date`/`year` in an `@incollection` are the book's, the date of the printing cited): the chapter
+  inherits it, and its own date, when given (`origdate`), is its original date. A chapter's date that
+  differs from its book's, or whose book is not known, is kept.
+- `@misc` -> document; interview, letter or broadcast when its `type` (or BibLaTeX `entrysubtype`) is
+  `interview`, `letter`, `open letter` (a letter of genre `open letter`), `broadcast` or `radio
+  broadcast` (kept as the genre), and a letter when its `type` has the word letter in it; any other
+  `type` is the genre. `@unpublished` -> manuscript, or speech when it has an `eventtitle` (biblatex's
+  talk, as chilecite's BibLaTeX export writes a speech and Better BibTeX a presentation);
   `@report`, `@techreport` -> report; `@letter` -> letter; `@online`, `@www`, `@electronic` -> webpage;
   `@thesis`, `@phdthesis`, `@mastersthesis` -> thesis (genre `PhD thesis`, `master's thesis`).
   Any other entry type -> document, reported.
-- `title` (+ `subtitle` after a colon) -> title, LaTeX decoded, case-protection braces removed. An
-  entry with no title gets a devised title built from its own genre or type, first author, journal
-  and event (`[Article in El Mercurio]`, see `titles`); one with nothing but its type is refused.
-- `journaltitle`/`journal` -> container_title (`howpublished` too, when there is none; a bare URL
-  there -> url); `volume`; `number` (or `issue`) -> issue; `edition`; `series`; `publisher` (or
-  `institution`, `school`, `organization`); `location`/`address` -> place; `pages` -> pages (`--` and
+- `title` (+ `subtitle` after a colon) -> title, LaTeX decoded, case-protection braces removed; a
+  title that is one phrase in square brackets (`[{Radio} broadcast from {La Moneda}, {Santiago}]`, as
+  chilecite's exports write a devised title) -> devised_title, brackets kept, when the record
+  supports it as the validator requires (CC065, CC066); when it does not, it is reported and the
+  entry is treated as untitled. An entry with no title gets a devised title built from its own genre
+  or type, first author, journal and event (`[Article in El Mercurio]`, see `titles`); one with
+  nothing but its type is refused.
+- `journaltitle`/`journal` -> container_title (`howpublished` too, when there is none, but for
+  chilecite's own BibTeX export, below; a bare URL there -> url); `volume`; `number` (or `issue`) ->
+  issue; `edition`; `series`; `publisher` (or `institution`, `school`, `organization`);
+  `location`/`address` -> place; `pages` -> pages (`--` and
   `-` become an en dash); `date` (EDTF: `1973-08-09`, `1973~`, `1970/1973`, `1984-24`) or
   `year`/`month` (number, name or macro)/`day` -> issued; `origdate` -> original_date;
   `langid`/`language` -> language and `origlanguage` -> original_language as BCP 47 (`spanish` -> `es`);
   `url`, `doi` (a `https://doi.org/` prefix removed), `isbn`; `keywords` (split at commas and
-  semicolons) -> keywords; `note` -> comment; `eventtitle` -> event; `type` -> genre. Where several
-  fields give one value, the first present wins and a different value in another is reported.
+  semicolons) -> keywords; `eventtitle` -> event; `type` -> genre. Where several fields give one
+  value, the first present wins and a different value in another is reported.
+- `note`, BibTeX `annote` and BibLaTeX `annotation` (where chilecite's exports say which notes cite
+  the work, and how surely) -> comment: free text, never parsed into fields (a BibLaTeX `note` may say
+  a genre, an occasion or "Translated from Spanish."). When several are present they are joined, in
+  that order, as sentences separated by a space (a full stop added to one that has no closing
+  punctuation); a repeated text is left out.
+- chilecite's own BibTeX export (the file opens with `% BibTeX export of chilecite`, or, without that
+  header, an entry whose keywords hold chilecite's markers and that has no BibLaTeX `annotation`)
+  writes in a `@misc`'s `howpublished` the genre, occasion, container, publisher and place in words:
+  that text goes to the comment (before `note`), not to container_title; a `@booklet`'s
+  `howpublished` is its publisher. Other files' `howpublished` is read as above.
 - `author`, `editor`, `translator` -> agents. A name in its own brace group (`{Partido Socialista de
   Chile}`, `author = {{...}}` in the file) is an Organisation; any other name is a Person split the
   BibTeX way: family (last), given (first), particle (von: `de la Fuente, Juan`), suffix (jr). An agent
@@ -72,8 +95,8 @@ Mapping (entry types are case-insensitive; `@x` is an entry type, `x` a field):
 
 Everything else (`abstract`, `file`, `urldate`, `shorttitle`, JabRef's `owner` and `timestamp`, a
 value that does not parse, a second value for a field already set, a LaTeX command the decoder does
-not know (kept as written), chilecite's own export markers among the keywords, `@preamble`) is
-reported as CC070. `url`, `doi`, `eprint`, `file`, keys and the date fields are verbatim: they are
+not know (kept as written), chilecite's own export markers among the keywords, an `entrysubtype` that
+is none of the above, a bracketed title the record does not support, `@preamble`) is reported as CC070. `url`, `doi`, `eprint`, `file`, keys and the date fields are verbatim: they are
 not LaTeX decoded (`%` and `~` stay as written).
 """
 

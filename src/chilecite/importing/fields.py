@@ -68,6 +68,10 @@ class EntryFields:
     def has(self, name: str) -> bool:
         return name in self.expanded
 
+    def filled(self, name: str) -> bool:
+        """Whether the field is present and not empty (without reading it: it stays to be mapped or reported)."""
+        return bool(self.expanded.get(name, "").strip())
+
     def raw(self, name: str) -> str | None:
         """The value as written (macros expanded), not decoded, or None when absent or empty."""
         if name not in self.expanded:

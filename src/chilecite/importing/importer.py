@@ -25,11 +25,15 @@ from chilecite.importing.reading import Library, RawEntry, read_bibtex
 from chilecite.importing.titles import devised_title
 from chilecite.models import Agent, Organisation, Person, Work, WorkType
 from chilecite.problems import Problem, Rule
+from chilecite.rules import coverage
 from chilecite.rules import importing as I
 from chilecite.vocabulary import fold
 from chilecite.writing import dump_record
 
-VALIDATION_ROUNDS = 4  # refusing an entry can refuse its children: a round or two settles it
+VALIDATION_ROUNDS = 4  # refusing an entry can refuse its children, or a devised title be replaced: a round or two settles it
+INHERITED = ("editors", "publisher", "place")  # what a work with a parent leaves to it when the two are equal
+# The validator's rules for a devised title: one bracketed phrase, and every word of it said by the record.
+DEVISED_TITLE_RULES = frozenset(rule.code for rule in coverage.RULES if rule.check in (coverage.devised_titles_bracketed, coverage.devised_titles_supported))
 
 
 @dataclass(frozen=True)
@@ -144,7 +148,7 @@ class _Importer:
         fields = EntryFields(entry, library.macros, self.report)
         try:
             fields.check(MAPPED)
-            mapped = map_entry(fields, self.agents)
+            mapped = map_entry(fields, self.agents, library.export)
         except Refused as refused:
             self.agents.rollback()
             self.refuse_entry(entry, refused.rule, refused.reason, refused.field)
@@ -233,24 +237,36 @@ class _Importer:
     # ------------------------------------------------------------------ records
 
     def _complete(self) -> None:
-        """Each work's final data: what its parent holds left to the parent, a devised title when it has no title."""
+        """Each work's final data: what its parent holds left to the parent, a devised title when it has no title.
+
+        A chapter's date equal to its book's is the book's (the date of the printing cited, which BibTeX
+        and BibLaTeX give the chapter too) and is left to the book, as editors, publisher and place
+        are: the chapter inherits it in every export, and its own date, if the entry gives one
+        (`origdate`), is its original date. A chapter's date that differs from the book's is kept, and
+        so is the date of a chapter whose book is not known."""
         for item in list(self.pending.values()):
             data = item.work = dict(item.data)
             parent = self._parent_data(data["parent"]) if "parent" in data else {}
-            for name in ("editors", "publisher", "place"):
+            inherited = INHERITED + (("issued",) if data["type"] is WorkType.chapter else ())
+            for name in inherited:
                 if parent and name in data and data[name] == parent.get(name):
                     del data[name]
-            if data.get("title"):
-                continue
-            authors = data.get("authors") or []
-            devised = devised_title(data, self.agents.named(authors[0]) if authors else None,
-                                    parent.get("title") or parent.get("devised_title"))
-            if devised is None:
-                self.refuse(item, I.INVALID_RECORD, "it has no title, and nothing but its type to describe it by "
-                            "(a devised title needs a genre, an author, a journal or an event)")
-            else:
-                data["devised_title"] = devised
+            if not (data.get("title") or data.get("devised_title")):
+                self._devise(item, parent)
         self._refuse_children()
+
+    def _devise(self, item: _Pending, parent: dict[str, Any]) -> None:
+        """A devised title from the entry's own fields (`titles`), or the entry refused when it has nothing to describe it by."""
+        data = item.work
+        authors = data.get("authors") or []
+        devised = devised_title(data, self.agents.named(authors[0]) if authors else None,
+                                parent.get("title") or parent.get("devised_title"))
+        if devised is None:
+            self.refuse(item, I.INVALID_RECORD, "it has no title, and nothing but its type to describe it by "
+                        "(a devised title needs a genre, an author, a journal or an event)")
+        else:
+            data["devised_title"] = devised
+            item.mapped.origin.pop("devised_title", None)
 
     def _validated(self) -> list[ImportedRecord]:
         """The records, once every one of them validates in the corpus; the entries of those that do not are refused."""
@@ -296,7 +312,9 @@ class _Importer:
                 naming.setdefault(aid, []).append(item)
         for (kind, rid), problems in errors.items():
             said = "; ".join(f"{p.code} {p.message}" + (f" ({p.field})" if p.field else "") for p in problems[:3])
-            if kind == "works" and rid in self.pending:
+            if kind == "works" and rid in self.pending and self._read_devised_title(self.pending[rid], problems):
+                self._replace_devised_title(self.pending[rid], said)
+            elif kind == "works" and rid in self.pending:
                 self.refuse(self.pending[rid], I.INVALID_RECORD, f"its record would not validate: {said}")
             elif kind == "agents":
                 for item in naming.get(rid, []):
@@ -306,6 +324,20 @@ class _Importer:
                 for item in list(self.pending.values()):
                     self.refuse(item, I.INVALID_RECORD, f"the import would not validate: {said}")
         self._refuse_children()
+
+    @staticmethod
+    def _read_devised_title(item: _Pending, problems: list[Problem]) -> bool:
+        """Whether the work's only errors are its devised title's, and that title was read from the entry's `title`."""
+        return item.mapped.origin.get("devised_title") == "title" and all(p.code in DEVISED_TITLE_RULES for p in problems)
+
+    def _replace_devised_title(self, item: _Pending, said: str) -> None:
+        """A bracketed title the record does not support is reported, and a devised title built from the
+        entry's fields takes its place, as for an entry with no title (or the entry is refused)."""
+        wrong = item.work.pop("devised_title")
+        item.mapped.fields.unmapped("title", f"'{short(wrong)}' would be a devised title the record does not support ({said}); "
+                                    "a devised title is built from the entry's fields instead", imported=True)
+        parent = self._parent_data(item.work["parent"]) if "parent" in item.work else {}
+        self._devise(item, parent)
 
 
 def _agents_of(data: dict[str, Any] | Work) -> list[str]:

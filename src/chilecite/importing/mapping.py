@@ -3,9 +3,17 @@
 `FIELDS` is the table: (target, source fields, converter). The first source present gives the
 target; a later one with a different value, or a value the converter refuses, is reported (CC070).
 The cases a table row cannot say are the helpers, each reading only its own fields: `entry_type`
-(entry type, `entrysubtype`, `type`), `names`, `title` (+ `subtitle`), `howpublished` (journal or
-URL), `edtf_dates` and `year_month_day` (dates), `keywords` (without chilecite's export markers)
-and `parent_refs` (`crossref`, `xref`, `booktitle`). `map_entry` runs them in order.
+(entry type, `entrysubtype`, `type`, and `eventtitle` for a talk), `names`, `title` (+ `subtitle`; a
+title that is one bracketed phrase is a devised title), `howpublished` (journal or URL; free text in
+chilecite's own BibTeX export), `comment` (`note`, `annote`, `annotation` joined), `edtf_dates` and
+`year_month_day` (dates), `keywords` (without chilecite's export markers) and `parent_refs`
+(`crossref`, `xref`, `booktitle`). `map_entry` runs them in order.
+
+chilecite's own exports are read as what they are (`chilecite.export.bibtex` writes them): the file's
+header comment (`% BibTeX export of chilecite`, `% BibLaTeX export of chilecite`) says which, and an
+entry of a file without the header is taken for one of the BibTeX export when its keywords hold
+chilecite's markers (`chilecite-stated`, ...) and it has no `annotation`, which only the BibLaTeX
+export writes. Only `howpublished` is read differently (see `howpublished`).
 """
 
 from __future__ import annotations
@@ -50,6 +58,20 @@ ENTRY_GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "master's thesis"}
 TYPE_WORDS = {"phdthesis": "PhD thesis", "mathesis": "MA thesis", "candthesis": "candidate thesis", "techreport": "technical report",
               "resreport": "research report", "software": "software", "datacd": "CD-ROM", "audiocd": "audio CD"}
 SUBTYPES = {"newspaper": _W.article_newspaper, "magazine": _W.article_magazine}
+# What a @misc is when its `type` (or BibLaTeX `entrysubtype`) says so, folded; chilecite's BibLaTeX
+# export writes these words, Better BibTeX `entrysubtype = interview` or `broadcast`. Any other `type`
+# is the genre; a `type` with the word `letter` in it (`circular letter`) makes a letter too.
+MISC_KINDS = {"interview": _W.interview, "letter": _W.letter, "open letter": _W.letter, "broadcast": _W.broadcast,
+              "radio broadcast": _W.broadcast}
+_LETTER_RE = re.compile(r"\bletter\b", re.IGNORECASE)
+# Where chilecite's own BibTeX export puts what it writes in `howpublished` (chilecite.export.bibtex):
+# a @booklet's publisher; in a @misc a composition of genre, occasion, container, publisher and place,
+# which is free text, so the comment.
+CHILECITE_HOWPUBLISHED = {"booklet": "publisher"}
+# Free text that goes to the comment, in this order (see `comment`).
+COMMENT_SOURCES = ("note", "annote", "annotation")
+_MARKER_RE = re.compile(r"(?:^|[,;])\s*chilecite-")
+_CLOSING = "\"'”’)]"  # after a sentence's full stop
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
 LANGUAGES = {
@@ -142,7 +164,6 @@ FIELDS: tuple[FieldRule, ...] = (
     FieldRule("publisher", ("publisher", "institution", "school", "organization")),
     FieldRule("place", ("location", "address")),
     FieldRule("event", ("eventtitle",)),
-    FieldRule("comment", ("note",)),
     FieldRule("isbn", ("isbn",)),
     FieldRule("url", ("url",), url, verbatim=True),
     FieldRule("doi", ("doi",), doi, verbatim=True),
@@ -150,7 +171,7 @@ FIELDS: tuple[FieldRule, ...] = (
     FieldRule("language", ("langid", "language"), language),
     FieldRule("original_language", ("origlanguage",), language),
 )
-SPECIAL = ("entrysubtype", "type", "title", "subtitle", "howpublished", "date", "origdate", "year", "month", "day", "keywords",
+SPECIAL = ("entrysubtype", "type", "title", "subtitle", "howpublished", *COMMENT_SOURCES, "date", "origdate", "year", "month", "day", "keywords",
            "crossref", "xref", "booktitle", *(bibfield for bibfield, _ in NAME_FIELDS))
 MAPPED: frozenset[str] = frozenset({name for rule in FIELDS for name in rule.sources} | set(SPECIAL))
 """Every field the mapping may read: these are checked against the limits; the others only reported."""
@@ -165,19 +186,30 @@ class Mapped:
     origin: dict[str, str] = field(default_factory=dict)  # model field -> BibTeX field
     crossref: tuple[str, str] | None = None  # (key, BibTeX field): crossref or xref
     booktitle: str | None = None  # a chapter's book title, to find its parent by
+    export: str | None = None  # "bibtex" or "biblatex" when the file's header says it is chilecite's export
+    comments: list[tuple[str, str]] = field(default_factory=list)  # (BibTeX field, text) for the comment, in order
 
     def set(self, target: str, value: Any, source: str) -> None:
         self.data[target], self.origin[target] = value, source
 
+    def set_first(self, target: str, value: Any, source: str) -> None:
+        """Set `target` unless a field read before set it; a different second value is reported."""
+        if target not in self.data:
+            self.set(target, value, source)
+        elif self.data[target] != value:
+            self.fields.unmapped(source, f"'{short(value)}' is a second value for {target} ({self.origin[target]} is already used)")
 
-def map_entry(fields: EntryFields, agents: AgentBook) -> Mapped:
-    """Map one checked entry. Every field is either in the result or reported."""
-    mapped = Mapped(fields)
+
+def map_entry(fields: EntryFields, agents: AgentBook, export: str | None = None) -> Mapped:
+    """Map one checked entry (of chilecite's `export`, "bibtex" or "biblatex", when the file's header
+    says so). Every field is either in the result or reported."""
+    mapped = Mapped(fields, export=export)
     entry_type(mapped)
     names(mapped, agents)
     title(mapped)
     apply_table(mapped)
     howpublished(mapped)
+    comment(mapped)
     edtf_dates(mapped)
     year_month_day(mapped)
     keywords(mapped)
@@ -187,7 +219,7 @@ def map_entry(fields: EntryFields, agents: AgentBook) -> Mapped:
 
 
 def apply_table(mapped: Mapped) -> None:
-    fields, data = mapped.fields, mapped.data
+    fields = mapped.fields
     for rule in FIELDS:
         for name in rule.sources:
             value = fields.verbatim(name) if rule.verbatim else fields.text(name)
@@ -198,17 +230,15 @@ def apply_table(mapped: Mapped) -> None:
             except ValueError as exc:
                 fields.unmapped(name, f"'{short(value)}' {exc}")
                 continue
-            if rule.target not in data:
-                mapped.set(rule.target, converted, name)
-            elif data[rule.target] != converted:
-                fields.unmapped(name, f"'{short(value)}' is a second value for {rule.target} ({mapped.origin[rule.target]} is already used)")
+            mapped.set_first(rule.target, converted, name)
 
 
 # --------------------------------------------------------------------------- the special cases
 
 
 def entry_type(mapped: Mapped) -> None:
-    """The work type from the entry type, BibLaTeX's `entrysubtype` (articles) and `type` (also the genre)."""
+    """The work type from the entry type, refined by BibLaTeX's `entrysubtype` (articles, @misc), `type`
+    (@misc: `MISC_KINDS`; otherwise the genre) and `eventtitle` (an @unpublished talk is a speech)."""
     fields = mapped.fields
     etype = fields.entry.type
     wtype = ENTRY_TYPES.get(etype)
@@ -216,18 +246,42 @@ def entry_type(mapped: Mapped) -> None:
         wtype = _W.document
         fields.report.problem(I.UNMAPPED, f"entry type @{etype} has no chilecite type; imported as document",
                               fields.entry.line, fields.key)
-    if etype == "article" and (subtype := fields.text("entrysubtype")):
-        if subtype.lower() in SUBTYPES:
-            wtype = SUBTYPES[subtype.lower()]
-        else:
-            fields.unmapped("entrysubtype", f"'{short(subtype)}' is not newspaper or magazine")
     kind = fields.text("type")
-    if kind and etype == "misc" and re.search(r"\bletter\b", kind, re.IGNORECASE):
-        wtype = _W.letter
+    if etype == "article":
+        wtype = _article_kind(fields, wtype)
+    elif etype == "misc":
+        wtype = _misc_kind(fields, kind)
+    elif etype == "unpublished" and fields.filled("eventtitle"):
+        wtype = _W.speech  # biblatex's talk, and Better BibTeX's presentation: `@unpublished` with `eventtitle`
     genre = TYPE_WORDS.get(kind.lower(), kind) if kind else ENTRY_GENRES.get(etype)
     if genre and fold(genre) not in (fold(wtype.value), fold(etype)):
         mapped.set("genre", genre, "type")
     mapped.data["type"] = wtype
+
+
+def _article_kind(fields: EntryFields, wtype: WorkType) -> WorkType:
+    """`entrysubtype = newspaper` or `magazine`; a journal's name is never used to guess."""
+    subtype = fields.text("entrysubtype")
+    if subtype is None:
+        return wtype
+    if subtype.lower() in SUBTYPES:
+        return SUBTYPES[subtype.lower()]
+    fields.unmapped("entrysubtype", f"'{short(subtype)}' is not newspaper or magazine")
+    return wtype
+
+
+def _misc_kind(fields: EntryFields, kind: str | None) -> WorkType:
+    """A @misc is an interview, a letter or a broadcast when its `entrysubtype` or `type` says so (the
+    first that does); otherwise a document. An `entrysubtype` that says none of these is reported."""
+    subtype = fields.text("entrysubtype")
+    if subtype is not None and fold(subtype) not in MISC_KINDS:
+        fields.unmapped("entrysubtype", f"'{short(subtype)}' is not one of {', '.join(MISC_KINDS)}")
+    for word in (subtype, kind):
+        if word is not None and fold(word) in MISC_KINDS:
+            return MISC_KINDS[fold(word)]
+    if kind and _LETTER_RE.search(kind):
+        return _W.letter
+    return _W.document
 
 
 def names(mapped: Mapped, agents: AgentBook) -> None:
@@ -250,23 +304,75 @@ def _agent_ids(fields: EntryFields, bibfield: str, value: str, agents: AgentBook
 
 
 def title(mapped: Mapped) -> None:
-    """`title`, then `subtitle` after a colon."""
+    """`title`, then `subtitle` after a colon. A title that is, once decoded, one phrase in square
+    brackets (`[{Radio} broadcast from {La Moneda}]`) is a devised title, as chilecite's exports write
+    one (RDA 2.3.2.11); the importer checks that the record supports it (CC066) and, if it does not,
+    reports it and devises one from the entry's own fields instead."""
     parts = [t for t in (mapped.fields.text("title"), mapped.fields.text("subtitle")) if t]
-    if parts:
-        mapped.set("title", ": ".join(parts), "title")
+    if not parts:
+        return
+    text = ": ".join(parts)
+    mapped.set("devised_title" if devised(text) else "title", text, "title")
+
+
+def devised(text: str) -> bool:
+    """Whether a title is one phrase in square brackets, as the validator wants a devised title (CC065)."""
+    return text.startswith("[") and text.endswith("]") and text.count("[") == text.count("]") == 1 and bool(text[1:-1].strip())
+
+
+def sentence(text: str) -> str:
+    """The text ended with a full stop, unless it ends with one already (or with ! ? …, before closing quotes or brackets)."""
+    return text if text.rstrip(_CLOSING)[-1:] in (".", "!", "?", "…") else text + "."
+
+
+def chilecite_bibtex(mapped: Mapped) -> bool:
+    """Whether the entry comes from chilecite's BibTeX export: the file's header says so, or (a file
+    without chilecite's header) its keywords hold chilecite's markers and it has no `annotation`."""
+    if mapped.export is not None:
+        return mapped.export == "bibtex"
+    words = mapped.fields.raw("keywords")
+    return bool(words and _MARKER_RE.search(words)) and not mapped.fields.has("annotation")
 
 
 def howpublished(mapped: Mapped) -> None:
-    """A bare URL is the url (unless there is one); other text is the container, when there is none."""
+    """A bare URL is the url (unless there is one). In chilecite's own BibTeX export, a @booklet's
+    `howpublished` is its publisher and a @misc's is the genre, occasion, container, publisher and place
+    in words (`Radio broadcast, Last broadcast from La Moneda, Santiago, during the coup`): free text,
+    which goes to the comment (`CHILECITE_HOWPUBLISHED`). Otherwise the text is the container, when
+    there is none."""
     how = mapped.fields.text("howpublished")
     if how is None:
         return
     if (match := _URL_RE.match(how)) and "url" not in mapped.data and not mapped.fields.has("url"):
         mapped.set("url", match.group(1), "howpublished")
+    elif chilecite_bibtex(mapped):
+        target = CHILECITE_HOWPUBLISHED.get(mapped.fields.entry.type, "comment")
+        if target == "comment":
+            mapped.comments.append(("howpublished", how))
+        else:
+            mapped.set_first(target, how, "howpublished")
     elif "container_title" not in mapped.data:
         mapped.set("container_title", how, "howpublished")
     else:
         mapped.fields.unmapped("howpublished", f"'{short(how)}' has no place beside the journal")
+
+
+def comment(mapped: Mapped) -> None:
+    """The free text of the entry -> comment: chilecite's BibTeX `howpublished` (see `howpublished`),
+    `note`, `annote` (BibTeX) and `annotation` (BibLaTeX), where chilecite's exports write which notes
+    cite the work and how surely. One of them is the comment as it stands; several are joined in that
+    order as sentences, each ended with a full stop when it has no closing punctuation, separated by a
+    space (`Party programme. Date: 17 December 1969. Cited in ...`); a text equal to an earlier one is
+    left out."""
+    parts = list(mapped.comments)
+    for name in COMMENT_SOURCES:
+        if (text := mapped.fields.text(name)) is not None:
+            parts.append((name, text))
+    texts = list(dict.fromkeys(text for _, text in parts))
+    if not texts:
+        return
+    joined = texts[0] if len(texts) == 1 else " ".join(sentence(t) for t in texts)
+    mapped.set("comment", joined, parts[0][0])
 
 
 def edtf_dates(mapped: Mapped) -> None:

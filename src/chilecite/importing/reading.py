@@ -6,6 +6,8 @@ them itself, with bounds: macros are expanded lazily and memoised, at most `MAX_
 a circular definition is refused, and all expansions of a file together are held to a budget in
 proportion to its size. A field after an extra `}` (which the splitter would leave in a comment) is
 found by looking at the text after each entry, and the entry is refused rather than cut short.
+The header comment chilecite's exports open with (`% BibTeX export of chilecite: ...`) is recognised
+(`chilecite_export`), so that the mapping reads such a file as what the exporter wrote.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ _BRACE_OR_QUOTE_RE = re.compile(r'(?<!\\)[{}"]')
 _NUMBER_RE = re.compile(r"\d+")
 _NAME_RE = re.compile(r"[^\s\"#%'(),={}]+")
 _SPACE_RE = re.compile(r"\s*")
+_CHILECITE_HEADER_RE = re.compile(r"[\ufeff \t\r\n]*% (BibTeX|BibLaTeX) export of chilecite\b")
 
 
 @dataclass
@@ -93,6 +96,14 @@ class Library:
     entries: list[RawEntry]
     macros: Macros
     refused: set[str] = field(default_factory=set)  # keys of entries not imported (unparseable, cut short, too many fields)
+    export: str | None = None  # "bibtex" or "biblatex": the file is chilecite's own export, as its header says
+
+
+def chilecite_export(text: str) -> str | None:
+    """"bibtex" or "biblatex" when the file opens with the header comment of chilecite's export of that
+    kind (`chilecite.export.bibtex`), after white space or a byte-order mark; None otherwise."""
+    match = _CHILECITE_HEADER_RE.match(text)
+    return match.group(1).lower() if match else None
 
 
 def read_bibtex(text: str, report: Reporter) -> Library:
@@ -107,7 +118,7 @@ def read_bibtex(text: str, report: Reporter) -> Library:
     except ParserStateException as exc:  # bibtexparser's own bug, which it asks to be reported
         report.problem(I.UNPARSEABLE, f"the file could not be split into entries (bibtexparser: {exc.message}); nothing imported", 1)
         return Library([], Macros({}, 0))
-    library = Library([], Macros({}, MACRO_BUDGET_FACTOR * len(text) + MAX_FIELD_CHARS))
+    library = Library([], Macros({}, MACRO_BUDGET_FACTOR * len(text) + MAX_FIELD_CHARS), export=chilecite_export(text))
     for index, block in enumerate(blocks):
         if isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, String):
             report.problem(I.UNMAPPED, f"@string {block.key} is defined twice; the first definition is used", _line(block))

@@ -32,11 +32,11 @@ from typing import Any
 
 from chilecite import __version__
 from chilecite.citing import agent_name, cite_note, cite_quotation, essay_place
+from chilecite.corpus import Corpus
 from chilecite.edition.build import check_anchors
 from chilecite.edition.citations import memoised_style_lookups, safe_citation_html
 from chilecite.edition.view import LEVEL_MEANING
 from chilecite.listing import note_level
-from chilecite.corpus import Corpus
 from chilecite.text import ReferenceText
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -88,6 +88,7 @@ def _quotation_annotation(corpus: Corpus, qid: str, source: str, style: str | Pa
         described.append(f"Note: {record.note}.")
     quote = record.anchor.quote
     position = record.anchor.position
+    assert corpus.essay is not None  # annotation_collection, the only caller, has checked it
     return {
         "id": annotation_id(corpus.essay.key, "quotation", qid),
         "type": "Annotation",
@@ -107,6 +108,7 @@ def _note_annotation(corpus: Corpus, number: int, text: ReferenceText, source: s
     if marker is None or note is None:
         return None
     paragraph = text.paragraph(marker.paragraph)
+    assert paragraph is not None  # the text's markers are found in its own paragraphs
     prefix = text.text[max(paragraph.start, marker.start - CONTEXT_CHARS):marker.start]
     suffix = text.text[marker.end:min(paragraph.end, marker.end + CONTEXT_CHARS)]
     level = note_level(note)
@@ -123,6 +125,7 @@ def _note_annotation(corpus: Corpus, number: int, text: ReferenceText, source: s
     for s in cited.sources:
         bodies.append(_text_body(f"[{s.level}] {s.citation}", "identifying"))
         bodies.append(_text_body(str(safe_citation_html(s.citation_html)), "identifying", "text/html"))
+    assert corpus.essay is not None  # annotation_collection, the only caller, has checked it
     return {
         "id": annotation_id(corpus.essay.key, "note", number),
         "type": "Annotation",

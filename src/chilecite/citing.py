@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any
 
 from chilecite.corpus import Corpus
 from chilecite.errors import NotFound, StyleError, UsageError
-from chilecite.models import Level, Person, Quotation
+from chilecite.models import Citation, Level, Person, Quotation
 from chilecite.processor import DEFAULT_STYLE, Rendered, Style, punctuation_in_quote, render_item, resolve_style, styles_dir, work_item
 from chilecite.vocabulary import closest
 
@@ -187,7 +188,7 @@ def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str
     names_short = [agent_name(corpus, a, short=True) for a in record.speakers]
     connector = info.connector
 
-    def compose(orig: str | None, essay_form: str, escape) -> str:
+    def compose(orig: str | None, essay_form: str, escape: Callable[[str], str]) -> str:
         loc = escape(place.locator())
         mark = " " + escape(ATTRIBUTED_MARK) if attributed else ""
         if info.is_note:
@@ -246,7 +247,7 @@ def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str
     )
 
 
-def _latex_citation(record: Quotation, source, attributed: bool, names: list[str], essay_key: str, place: EssayPlace, connector: str,
+def _latex_citation(record: Quotation, source: Citation | None, attributed: bool, names: list[str], essay_key: str, place: EssayPlace, connector: str,
                     speaker_elsewhere: bool = False) -> str:
     essay_cite = f"\\cite[{{{place.latex()}}}]{{{_tex_key(essay_key)}}}"
     if source is not None:

@@ -137,7 +137,7 @@ def test_the_biblatex_field_table_is_biblatex_data_model(corpus) -> None:
     for bibtype, names in VALID.items():
         assert names - dates <= allowed[bibtype] | common, (bibtype, names - allowed[bibtype] - common)
     assert COMMON - dates <= common | {"langid", "keywords", "annotation", "entrysubtype", "url", "doi"}
-    assert KEPT == {"pages", "author"}
+    assert {"pages", "author"} == KEPT
 
 
 # --------------------------------------------------------------------------- pandoc
@@ -173,7 +173,7 @@ def test_pandoc_chicago_notes_bibliography_lists_every_accessible_work(tmp_path:
     unpublished speech, document or letter the reader cannot retrieve (no archive, URL, publisher,
     container); its note still cites it in full. Every work has a title now, so every other work is listed."""
     (tmp_path / "refs.json").write_text(export_csl_json(corpus), encoding="utf-8")
-    listed, html, stderr = _pandoc_bibliography(tmp_path, tmp_path / "refs.json", keys, "chicago-notes-bibliography")
+    listed, _html, stderr = _pandoc_bibliography(tmp_path, tmp_path / "refs.json", keys, "chicago-notes-bibliography")
     left_out = sorted(set(keys) - listed)
     assert left_out == _lines("chicago-notes-left-out.txt")
     assert stderr.strip().splitlines() == [f"[WARNING] Citeproc: Bibliography entry with no printed form: {k}" for k in left_out]
@@ -266,7 +266,7 @@ def _one_of_each_kind() -> Corpus:
     """A records tree with one work of every kind in the type table (and the books they are part of)."""
     agents = {"person": Person(kind="person", family="Allende", given="Salvador"), "editor": Person(kind="person", family="Zammit", given="J. Ann"),
               "party": Organisation(kind="organisation", name="Unidad Popular")}
-    w = dict(title="A title", authors=["person"], issued="1973-09-11", language="en")
+    w = {"title": "A title", "authors": ["person"], "issued": "1973-09-11", "language": "en"}
     works = {
         "book": Work(type="book", publisher="Penguin Books", **w),
         "edited-book": Work(type="book", title="Edited", editors=["editor"], issued="1973"),

@@ -103,17 +103,18 @@ def memoised_style_lookups() -> Iterator[None]:
             return answer
         return calls_variable
 
-    originals = {cls: cls.__dict__["calls_variable"] for cls in vars(model).values()
-                 if isinstance(cls, type) and "calls_variable" in cls.__dict__}
+    name = "calls_variable"  # set with setattr: the classes are found at run time, not known to the type checker
+    originals = {cls: cls.__dict__[name] for cls in vars(model).values()
+                 if isinstance(cls, type) and name in cls.__dict__}
     model.CitationStylesElement.xpath_search = xpath_search
     for cls, method in originals.items():
-        cls.calls_variable = memoised(method)
+        setattr(cls, name, memoised(method))
     try:
         yield
     finally:
         model.CitationStylesElement.xpath_search = xpath_original
         for cls, method in originals.items():
-            cls.calls_variable = method
+            setattr(cls, name, method)
 
 
 def cite_everything(corpus: Corpus, style: str | Path, *, memoise: bool = True) -> Citations:

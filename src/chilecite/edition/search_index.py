@@ -49,10 +49,10 @@ def search_entries(corpus: Corpus, sections: list[SectionView], paragraph_text: 
                               record.occasion or "", card.id.replace("-", " ")])
             entries.append(["q", f"q-{card.id}", f"Quotation: {card.label}", _words(words)])
         for note in section.notes:
-            record = corpus.notes.get(note.number)
-            if record is None:
+            note_record = corpus.notes.get(note.number)
+            if note_record is None:
                 continue
-            words = " ".join([record.commentary or "", record.anchor.before, *(_names(corpus, a) for a in record.quoted),
+            words = " ".join([note_record.commentary or "", note_record.anchor.before, *(_names(corpus, a) for a in note_record.quoted),
                               *(s.title for s in note.sources)])
             entries.append(["n", f"n{note.number}", f"Note {note.number} ({note.level})", _words(words)])
     return entries

@@ -19,6 +19,7 @@ from chilecite.edition.leads import leads
 from chilecite.listing import note_level
 from chilecite.models import Citation, Note, Quotation
 from chilecite.text import Paragraph, ReferenceText
+from chilecite.values import DateSpan, PartialDate
 from chilecite.vocabulary import LEVEL_MEANINGS
 
 LEVELS = tuple(LEVEL_MEANINGS)
@@ -56,7 +57,7 @@ class ParagraphView:
     tokens: tuple[Token, ...]
 
 
-def _segments(paragraph: Paragraph, quotations: list[tuple[str, Quotation]], markers: dict[int, int],
+def _segments(paragraph: Paragraph, quotations: list[tuple[str, Quotation]], markers: dict[int, tuple[int, int]],
               levels: dict[int, str], labels: dict[str, str]) -> tuple[Token, ...]:
     """Tokens of one paragraph: its text cut at note markers and at quotation starts and ends.
 
@@ -163,7 +164,7 @@ class QuoteCard:
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
-def _human_partial(date) -> str:
+def _human_partial(date: PartialDate) -> str:
     if date.season:
         text = f"{date.season} {date.year}"
     elif date.month and date.day:
@@ -177,7 +178,7 @@ def _human_partial(date) -> str:
     return text + ("?" if date.uncertain else "")
 
 
-def human_date(span) -> str:
+def human_date(span: DateSpan) -> str:
     """An EDTF date as a reader writes it: `11 September 1973`, `winter 1984`, `c. 1973`, `1970–1973`."""
     if span.end is not None:
         return f"{_human_partial(span.start)}–{_human_partial(span.end)}"
@@ -190,10 +191,10 @@ def work_title(corpus: Corpus, key: str) -> str:
     work = corpus.works.get(key)
     if work is None:
         return key
-    if work.title or work.container_title:
-        return work.title or work.container_title
-    if work.parent in corpus.works and corpus.works[work.parent].title:
-        return corpus.works[work.parent].title
+    if title := work.title or work.container_title:
+        return title
+    if work.parent in corpus.works and (title := corpus.works[work.parent].title):
+        return title
     kind = work.genre or work.type.value.replace("-", " ").replace("_", " ")
     return f"[{kind}: {work.event}]" if work.event else f"[{kind}]"
 

@@ -307,7 +307,9 @@ _UNPARSE_STACK = default_unparse_stack(allow_inplace_modification=True)
 
 
 def _write(entries: list[Entry], header: str) -> str:
-    library = Library(entries)
+    # bibtexparser annotates `blocks` as `list[Block]`, which `list[Entry]` is not (list is invariant);
+    # every Entry is a Block and the library only reads the list.
+    library = Library(entries)  # type: ignore[arg-type]
     for middleware in _UNPARSE_STACK:
         library = middleware.transform(library=library)
     fmt = BibtexFormat()

@@ -234,12 +234,12 @@ def select_items(corpus: Corpus, options: ExportOptions) -> list[ExportItem]:
     for qid, quotation in sorted(corpus.quotations.items()):
         if options.notes is not None and quotation.note not in options.notes:
             continue
-        for citation in (quotation.source, quotation.via):
-            if citation is None or citation.work not in corpus.works or LEVEL_ORDER[citation.level] > LEVEL_ORDER[options.min_level]:
+        for cited in (quotation.source, quotation.via):
+            if cited is None or cited.work not in corpus.works or LEVEL_ORDER[cited.level] > LEVEL_ORDER[options.min_level]:
                 continue
-            entries = citing.setdefault(citation.work, [])
+            entries = citing.setdefault(cited.work, [])
             if not any(c.quotation is None and c.note == quotation.note for c in entries):  # the note itself cites it
-                entries.append(Citing(quotation.note, citation.level, qid))
+                entries.append(Citing(quotation.note, cited.level, qid))
     citing = {key: _unique(entries) for key, entries in citing.items()}
     keys = set(citing)
     for key in list(keys):  # a chapter's book and a speech's collection go with it
@@ -361,9 +361,9 @@ def event_without_date(event: str | None, date: DateSpan | None) -> str | None:
             month, day, year = groups
         else:
             day, month, year = groups
-        said = PartialDate(year=int(year), month=_MONTHS.index(month.lower()) + 1, day=int(day) if day else None)
+        said_date = PartialDate(year=int(year), month=_MONTHS.index(month.lower()) + 1, day=int(day) if day else None)
         start = date.start
-        if (said.year, said.month, said.day) == (start.year, start.month, start.day) and not start.season:
+        if (said_date.year, said_date.month, said_date.day) == (start.year, start.month, start.day) and not start.season:
             return event[: match.start()].rstrip(" ,;") or event
         return event
     return event
@@ -371,7 +371,7 @@ def event_without_date(event: str | None, date: DateSpan | None) -> str | None:
 
 def human_date(span: DateSpan) -> str:
     """`21 May 1971`, `Winter 1984`, `circa 1973`, `1890 to 1891`: a date in words, for fields that take text."""
-    def one(d) -> str:
+    def one(d: PartialDate) -> str:
         month_names = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
         text = str(d.year)
         if d.season:

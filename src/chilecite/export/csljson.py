@@ -38,11 +38,11 @@ def csl_item(item: ExportItem) -> dict:
     for role, agents in (("author", item.authors), ("editor", item.editors), ("translator", item.translators)):
         if agents:
             data[role] = [person_parts(a) for a in agents]
-    in_book = item.in_book and parent is not None
+    book = parent if item.in_book else None  # the book a chapter or an in-book item is part of
     values = {
         "title": item.title,
-        "container-title": work.container_title or (parent.title if in_book else None),
-        "collection-title": (parent.work.series if in_book else work.series) if not work.type.value.startswith("article") else None,
+        "container-title": work.container_title or (book.title if book is not None else None),
+        "collection-title": (book.work.series if book is not None else work.series) if not work.type.value.startswith("article") else None,
         "volume": work.volume,
         "issue": work.issue,
         "edition": work.edition,
@@ -55,7 +55,7 @@ def csl_item(item: ExportItem) -> dict:
         "DOI": work.doi,
         # In a chapter CSL's genre is the contribution's kind ("Foreword to …"): a speech printed in
         # a book would read "presidential message to Congress to Chile's Road to Socialism".
-        "genre": None if in_book else work.genre,
+        "genre": None if book is not None else work.genre,
         "event-title": item.event,
         "event": item.event,  # the CSL 1.0.1 name, which citeproc-js 1.4 and many styles still read
         "keyword": ", ".join(_levels(item)) or None,

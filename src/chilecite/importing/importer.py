@@ -288,7 +288,7 @@ class _Importer:
                 works.append(ImportedRecord("works", item.key, dump_record(work, "work"), work, item.entry.key))
         self._refuse_children()
         works = [record for record in works if record.id in self.pending]
-        self.agents.drop({aid for record in works for aid in _agents_of(record.record)})
+        self.agents.drop({aid for record in works if isinstance(record.record, Work) for aid in _agents_of(record.record)})  # every record here is a Work
         agents = [ImportedRecord("agents", aid, dump_record(agent, "agent"), agent) for aid, agent in self.agents.new.items()]
         return works + agents
 

@@ -122,7 +122,7 @@ def read_bibtex(text: str, report: Reporter) -> Library:
     for index, block in enumerate(blocks):
         if isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, String):
             report.problem(I.UNMAPPED, f"@string {block.key} is defined twice; the first definition is used", _line(block))
-        elif isinstance(block, DuplicateFieldKeyBlock):
+        elif isinstance(block, DuplicateFieldKeyBlock) and isinstance(block.ignore_error_block, Entry):  # bibtexparser always wraps the Entry here; typed Block | None
             _add_entry(block.ignore_error_block, library, report)
         elif isinstance(block, ParsingFailedBlock):
             _failed(block, library, report)
@@ -169,6 +169,7 @@ def _define(block: String, definitions: dict[str, str], report: Reporter) -> Non
 
 
 def _failed(block: ParsingFailedBlock, library: Library, report: Reporter) -> None:
+    key: str | None
     if isinstance(block, DuplicateBlockKeyBlock):
         message, key = f"a second entry with the key '{block.key}'; only the first is imported", block.key
     else:

@@ -27,7 +27,6 @@ from tests.support import RECORDS, copy_records
 def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "cache"
     monkeypatch.setenv("CHILECITE_CACHE", str(path))
-    cache_module.configure(enabled=True)
     yield path
     cache_module.configure(enabled=True)
 
@@ -232,11 +231,14 @@ def invoke(*args: str) -> object:
 
 
 def test_no_cache_reads_and_writes_nothing(private_cache: Path) -> None:
-    result = invoke("--records", str(RECORDS), "--no-cache", "stats")
+    result = invoke("--records", str(RECORDS), "--no-cache", "quote", "allende-history-is-ours")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     assert not private_cache.exists() or not any(private_cache.rglob("*.cache"))
     result = invoke("--records", str(RECORDS), "stats", "--no-cache", "--quiet")
     assert result.exit_code == 0 and result.stderr == ""  # type: ignore[attr-defined]
+    assert not private_cache.exists() or not any(private_cache.rglob("*.cache"))
+    invoke("--records", str(RECORDS), "stats")  # the next command without it uses the cache again
+    assert list(private_cache.rglob("*.cache"))
 
 
 def test_the_gate_keeps_the_report_and_sees_a_broken_record(tmp_path: Path, private_cache: Path) -> None:

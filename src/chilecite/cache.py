@@ -60,6 +60,11 @@ def default_dir() -> Path:
     """`$CHILECITE_CACHE`, or the user's cache directory for chilecite."""
     if os.environ.get(ENV):
         return Path(os.environ[ENV])
+    return _user_cache_dir()
+
+
+@lru_cache(maxsize=1)
+def _user_cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("chilecite", appauthor=False))
@@ -463,18 +468,21 @@ class _NullWriter:
 # --------------------------------------------------------------------------- the process's cache
 
 
-_state: dict[str, Any] = {"enabled": True, "opened": False, "cache": None}
+_opened: dict[Path, Cache | None] = {}
+_enabled = [True]
 
 
 def configure(*, enabled: bool) -> None:
-    """Turn the cache on or off for this process (`chilecite --no-cache` turns it off)."""
-    _state.update(enabled=enabled, opened=False, cache=None)
+    """Turn the cache on or off for what this process does next (the command line's `--no-cache`:
+    the session sets it for each command, the citations rendered on the way included)."""
+    _enabled[0] = enabled
 
 
 def shared() -> Cache | None:
-    """The process's cache, opened on first use; None when turned off or unusable."""
-    if not _state["enabled"]:
+    """The cache at `default_dir()`, opened once per directory; None when turned off or unusable."""
+    if not _enabled[0]:
         return None
-    if not _state["opened"]:
-        _state.update(opened=True, cache=Cache.open())
-    return _state["cache"]
+    path = default_dir()
+    if path not in _opened:
+        _opened[path] = Cache.open(path)
+    return _opened[path]

@@ -5,6 +5,10 @@ keeps positions and refuses what a record never needs: duplicate keys, anchors a
 (billion laughs), tags that would build objects, non-UTF-8 bytes, oversized files, anything that
 is not a regular file inside the tree. Every problem becomes a `Problem` from the catalogue
 (`chilecite.rules.files`); a broken file never stops the others from loading.
+
+Loading scales with the tree and keeps only what it needs: positions are read back from a file
+when one of its problems must be located, not kept for every field of every record; with a cache
+(`chilecite.cache`), a file whose bytes are those of the last load is not parsed again.
 """
 
 from __future__ import annotations

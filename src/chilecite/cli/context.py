@@ -95,8 +95,7 @@ class Session:
         """The user's cache, or None with --no-cache (or when it cannot be used safely)."""
         from chilecite import cache
 
-        if self.no_cache:
-            cache.configure(enabled=False)
+        cache.configure(enabled=not self.no_cache)  # for the citations rendered on the way too
         return cache.shared()
 
     def corpus(self, extra: Iterable[Path] = ()) -> Corpus:

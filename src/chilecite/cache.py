@@ -15,8 +15,10 @@ Every key also holds `fingerprint()`: chilecite's version, a hash of its own sou
 which PyYAML, pydantic and citeproc-py are installed. Entries are never expired by age; the
 oldest are removed when a folder holds more than its limit.
 
-Where: `$CHILECITE_CACHE`, else the user's cache directory (platformdirs), created with mode 0700.
-`chilecite --no-cache` neither reads nor writes it; deleting it is always safe.
+Where: `$CHILECITE_CACHE`, else the user's cache directory (platformdirs), created with mode 0700
+(on POSIX systems; elsewhere nothing is cached). `chilecite --no-cache` neither reads nor writes
+it; deleting it is always safe. The library uses it only when asked (`load_corpus(cache=...)`),
+but for citeproc-py's renderings (`configure(enabled=False)` turns that off too).
 
 Threat model. The cache is an aid to speed, never a source of truth.
 
@@ -122,6 +124,8 @@ class Cache:
         """The cache at `path` (default `default_dir()`), made if missing; None when it cannot be
         used safely (not a directory of this user's with mode 0700, or not writable)."""
         root = Path(path) if path is not None else default_dir()
+        if os.name != "posix":
+            return None  # the checks below (owner, mode) are POSIX ones: elsewhere there is no cache
         try:
             root.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(FileExistsError):

@@ -556,11 +556,13 @@ def _load_tree(root: Path, cache: Cache | None, progress: Progress | None, *, fr
     from chilecite.cache import TreeSnapshot, fingerprint
 
     entries = _tree_entries(root)
-    snapshot = TreeSnapshot(cache, _snapshot_key(root, fingerprint()), _order, fresh=fresh) if cache is not None else None
-    corpus = Corpus()
-    tree = hashlib.sha256()
-    complete = True
     prefix = _display_prefix(root, entries)
+    # What a snapshot stores names files as reports do (`records/notes/032.yaml`): the same tree
+    # reached as `.` names them otherwise, so the name is part of the key and of the digest.
+    snapshot = TreeSnapshot(cache, _snapshot_key(root, prefix, fingerprint()), _order, fresh=fresh) if cache is not None else None
+    corpus = Corpus()
+    tree = _tree_hash(prefix)
+    complete = True
     step, total = max(1, len(entries) // 200), len(entries)
     collecting = gc.isenabled()
     gc.disable()  # what loading makes is kept, never cyclic garbage: the collector would only walk it, again and again
@@ -614,8 +616,12 @@ class _StaleSnapshot(Exception):
     """A snapshot entry that does not give a record back (it cannot happen with an authentic entry of this version)."""
 
 
-def _snapshot_key(root: Path, fingerprint: str) -> str:
-    return f"{fingerprint}\0{os.path.abspath(root)}"
+def _snapshot_key(root: Path, prefix: str | None, fingerprint: str) -> str:
+    return f"{fingerprint}\0{os.path.abspath(root)}\0{prefix}"
+
+
+def _tree_hash(prefix: str | None) -> Any:
+    return hashlib.sha256(f"{prefix}\0".encode("utf-8", "surrogatepass"))
 
 
 def _digest_line(rel: str, hexdigest: str) -> bytes:
@@ -626,8 +632,9 @@ def tree_digest(root: Path | str) -> str | None:
     """The `Corpus.digest` that loading `root` would give: the SHA-256 over every record file's path
     in the tree and bytes, read now; None when a file cannot be read (or is a symbolic link)."""
     root = Path(root)
-    tree = hashlib.sha256()
-    for rel, _, path, is_link in _tree_entries(root):
+    entries = _tree_entries(root)
+    tree = _tree_hash(_display_prefix(root, entries))
+    for rel, _, path, is_link in entries:
         if is_link is not False and os.path.islink(path):
             return None
         try:

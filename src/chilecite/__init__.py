@@ -9,7 +9,10 @@ command line's `--help` stay fast.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # typing is not imported at run time: `chilecite --version` stays fast
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.2.0"
 

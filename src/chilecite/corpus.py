@@ -7,7 +7,7 @@ in a record can name its file, line and column.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,23 +20,45 @@ from chilecite.vocabulary import closest
 
 FieldPath = tuple[str | int, ...]
 KINDS = ("essay", "notes", "works", "agents", "quotations")
+# How to read a record file's field positions back: set by `chilecite.loading` when it is imported.
+POSITION_READER: list[Callable[[str, bytes | None], dict[FieldPath, tuple[int, int]]] | None] = [None]
 
 
-@dataclass
+@dataclass(slots=True)
 class Source:
-    """Where a record came from: its file, the name reports give it, and the positions of its fields."""
+    """Where a record came from: its file, the name reports give it, and the positions of its fields.
 
-    file: Path
+    The file is kept as the string it was opened by (`file` makes it a Path): a large corpus holds
+    hundreds of thousands of them. `positions` may be left None: they are then read back from the file the first time a problem
+    must be located (a valid record never needs them, so a large corpus does not hold them).
+    `digest`, the SHA-256 of the bytes the record was loaded from, makes sure they are read from
+    the same bytes: a file changed since gives no positions (problems then point at its start).
+    """
+
+    path: str
     display: str
-    positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    positions: dict[FieldPath, tuple[int, int]] | None = None
+    digest: bytes | None = None
+
+    @property
+    def file(self) -> Path:
+        return Path(self.path)
 
     def locate(self, path: Iterable[str | int] = ()) -> dict[str, Any]:
         """File, line and column of the deepest part of `path` present in the file."""
+        positions = self.field_positions()
         path = tuple(path)
-        while path and path not in self.positions:
+        while path and path not in positions:
             path = path[:-1]
-        line, column = self.positions.get(path, (1, 1))
+        line, column = positions.get(path, (1, 1))
         return {"file": self.display, "line": line, "column": column}
+
+    def field_positions(self) -> dict[FieldPath, tuple[int, int]]:
+        if self.positions is None:
+            # the loader, which left them out, says how to read them back (corpus sits below it)
+            reader = POSITION_READER[0]
+            self.positions = reader(self.path, self.digest) if reader else {}
+        return self.positions
 
 
 @dataclass
@@ -67,6 +89,7 @@ class Corpus:
     duplicates: list[Duplicate] = field(default_factory=list)
     files: int = 0
     focus: set[tuple[str, str]] | None = None
+    digest: str | None = None  # SHA-256 over every file's path and bytes, when every file could be read (a cache key)
 
     # ------------------------------------------------------------------ positions
 

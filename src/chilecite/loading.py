@@ -5,28 +5,39 @@ keeps positions and refuses what a record never needs: duplicate keys, anchors a
 (billion laughs), tags that would build objects, non-UTF-8 bytes, oversized files, anything that
 is not a regular file inside the tree. Every problem becomes a `Problem` from the catalogue
 (`chilecite.rules.files`); a broken file never stops the others from loading.
+
+Loading scales with the tree and keeps only what it needs: positions are read back from a file
+when one of its problems must be located, not kept for every field of every record; with a cache
+(`chilecite.cache`), a file whose bytes are those of the last load is not parsed again.
 """
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from sys import intern
+from typing import TYPE_CHECKING, Any, get_args
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from chilecite.corpus import KINDS, Corpus, Duplicate, FieldPath, Source
 from chilecite.errors import UsageError
+from chilecite.corpus import KINDS, POSITION_READER, Corpus, Duplicate, FieldPath, Source
 from chilecite.files import NotRegular, TooLarge, read_regular
 from chilecite.models import Agent, Essay, Note, Quotation, Work
-from chilecite.problems import Rule
+from chilecite.problems import Problem, Rule
 from chilecite.rules import files as F
 from chilecite.vocabulary import ID_RE
+
+if TYPE_CHECKING:
+    from chilecite.cache import Cache
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 40
@@ -54,19 +65,21 @@ class Parsed:
     positions: dict[FieldPath, tuple[int, int]]
 
 
+_KEYWORDS: dict[str, Any] = {"": None, "~": None, "null": None, "Null": None, "NULL": None,
+                             "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_NUMBER_START = frozenset("0123456789+-.")
+
+
 def _resolve_plain(value: str) -> Any:
     # Only the scalars a record needs: null, true/false, integers, floats. Dates stay strings,
     # so YAML never invents a date type; `yes`/`no`/`on`/`off` stay strings.
-    if value in ("", "~", "null", "Null", "NULL"):
-        return None
-    if value in ("true", "True", "TRUE"):
-        return True
-    if value in ("false", "False", "FALSE"):
-        return False
-    if _INT_RE.match(value):
-        return int(value)
-    if _FLOAT_RE.match(value):
-        return float(value)
+    if value in _KEYWORDS:
+        return _KEYWORDS[value]
+    if value[0] in _NUMBER_START:
+        if _INT_RE.match(value):
+            return int(value)
+        if _FLOAT_RE.match(value):
+            return float(value)
     return value
 
 
@@ -96,90 +109,117 @@ def _too_deep(text: str) -> tuple[int, int] | None:
     return None
 
 
-def _where(event: Any) -> tuple[int, int]:
-    return event.start_mark.line + 1, event.start_mark.column + 1
+def parse_yaml(text: str, *, positions: bool = True) -> Parsed:
+    """Parse one YAML document into plain data, refusing duplicate keys, anchors, aliases and object tags.
 
-
-def _check_event(event: Any) -> None:
-    """Refuse anchors, aliases and tags that would build objects."""
-    if isinstance(event, yaml.AliasEvent):
-        raise YamlRefused(F.ANCHOR_ALIAS, f"YAML alias *{event.anchor} refused", *_where(event))
-    anchor = getattr(event, "anchor", None)
-    if anchor:
-        raise YamlRefused(F.ANCHOR_ALIAS, f"YAML anchor &{anchor} refused", *_where(event))
-    tag = getattr(event, "tag", None)
-    if tag not in _PLAIN_TAGS:
-        raise YamlRefused(F.OBJECT_TAG, f"YAML tag {tag} refused", *_where(event))
-
-
-class _Builder:
-    """Plain data from a stream of YAML events, with the position of every path."""
-
-    def __init__(self, events: Iterator[Any]) -> None:
-        self.events = events
-        self.positions: dict[FieldPath, tuple[int, int]] = {}
-
-    def build(self, event: Any, path: FieldPath) -> Any:
-        _check_event(event)
-        if len(path) > MAX_DEPTH:
-            raise YamlRefused(F.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels", *_where(event))
-        self.positions.setdefault(path, _where(event))
-        if isinstance(event, yaml.ScalarEvent):
-            plain = event.tag is None and event.implicit[0]  # an unquoted scalar
-            return _resolve_plain(event.value) if plain else event.value
-        if isinstance(event, yaml.SequenceStartEvent):
-            return self._sequence(path)
-        if isinstance(event, yaml.MappingStartEvent):
-            return self._mapping(path)
-        raise YamlRefused(F.YAML_SYNTAX, f"unexpected YAML {type(event).__name__}", *_where(event))
-
-    def _sequence(self, path: FieldPath) -> list[Any]:
-        items: list[Any] = []
-        for item in self.events:
-            if isinstance(item, yaml.SequenceEndEvent):
-                return items
-            self.positions[(*path, len(items))] = _where(item)
-            items.append(self.build(item, (*path, len(items))))
-        return items
-
-    def _mapping(self, path: FieldPath) -> dict[str, Any]:
-        mapping: dict[str, Any] = {}
-        for key_event in self.events:
-            if isinstance(key_event, yaml.MappingEndEvent):
-                return mapping
-            _check_event(key_event)
-            if not isinstance(key_event, yaml.ScalarEvent):
-                raise YamlRefused(F.COMPLEX_KEY, "a mapping key must be a plain word", *_where(key_event))
-            key = key_event.value
-            if key in mapping:
-                first = self.positions[(*path, key)]
-                raise YamlRefused(F.DUPLICATE_KEY, f"duplicate key '{key}' (first at line {first[0]})", *_where(key_event))
-            self.positions[(*path, key)] = _where(key_event)
-            mapping[key] = self.build(next(self.events), (*path, key))
-        return mapping
-
-
-def parse_yaml(text: str) -> Parsed:
-    """Parse one YAML document into plain data, refusing duplicate keys, anchors, aliases and object tags."""
+    With `positions=False` no positions are collected (`Parsed.positions` is empty): the loader
+    parses so and reads them back from the file only for a record that has a problem to locate.
+    """
     if deep := _too_deep(text):
         raise YamlRefused(F.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels", *deep)
-    builder = _Builder(iter(yaml.parse(text, Loader=_YAML_LOADER)))
+    where_of: dict[FieldPath, tuple[int, int]] = {}
+    keep = where_of if positions else None
+    loader = _YAML_LOADER(text)
     try:
         data: Any = None
         documents = 0
-        for event in builder.events:
-            if isinstance(event, yaml.DocumentStartEvent):
+        while True:
+            event = loader.get_event()
+            kind = type(event)
+            if kind is yaml.StreamEndEvent:
+                return Parsed(data, where_of)
+            if kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     raise YamlRefused(F.MANY_DOCUMENTS, "more than one YAML document in the file", *_where(event))
-                data = builder.build(next(builder.events), ())
-        return Parsed(data, builder.positions)
+                data = _build(loader.get_event, loader.get_event(), (), 0, keep)
+    except _Duplicate:
+        return parse_yaml(text)  # positions name the first occurrence: parse again, keeping them
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise YamlRefused(F.YAML_SYNTAX, f"YAML syntax error: {exc.problem or exc}", line, column) from None
     except yaml.YAMLError as exc:
         raise YamlRefused(F.YAML_SYNTAX, f"YAML error: {exc}", None, None) from None
+    finally:
+        loader.dispose()
+
+
+class _Duplicate(Exception):
+    """A duplicate key met while parsing without positions (the message needs the first one's line)."""
+
+
+def _where(event: Any) -> tuple[int, int]:
+    return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+def _check(event: Any, kind: type) -> None:
+    if kind is yaml.AliasEvent:
+        raise YamlRefused(F.ANCHOR_ALIAS, f"YAML alias *{event.anchor} refused", *_where(event))
+    if event.anchor:
+        raise YamlRefused(F.ANCHOR_ALIAS, f"YAML anchor &{event.anchor} refused", *_where(event))
+    if event.tag not in _PLAIN_TAGS:
+        raise YamlRefused(F.OBJECT_TAG, f"YAML tag {event.tag} refused", *_where(event))
+
+
+_SHORT = 32
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
+
+
+def _build(get: Any, event: Any, path: FieldPath, depth: int, positions: dict[FieldPath, tuple[int, int]] | None) -> Any:
+    """Plain data from the events of one node (`event` is its first). Events are read straight from
+    libyaml's parser, without PyYAML's generator, and dispatched on their exact type: this is the
+    loader's inner loop."""
+    kind = type(event)
+    if kind not in _NODE_EVENTS:
+        raise YamlRefused(F.YAML_SYNTAX, f"unexpected YAML {kind.__name__}", *_where(event))
+    if kind is yaml.AliasEvent or event.anchor or event.tag not in _PLAIN_TAGS:
+        _check(event, kind)
+    if depth > MAX_DEPTH:
+        raise YamlRefused(F.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels", *_where(event))
+    if positions is not None and path not in positions:
+        positions[path] = _where(event)
+    if kind is yaml.ScalarEvent:
+        value = event.value
+        if len(value) <= _SHORT:
+            value = intern(value)  # ids, keys, levels, dates, places: one copy each, however many records hold them
+        if event.tag is None and event.implicit[0]:  # plain (unquoted) scalar
+            return _resolve_plain(value)
+        return value
+    if kind is yaml.SequenceStartEvent:
+        items: list[Any] = []
+        while True:
+            item = get()
+            if type(item) is yaml.SequenceEndEvent:
+                return items
+            item_path: FieldPath = ()
+            if positions is not None:
+                item_path = (*path, len(items))
+                positions[item_path] = _where(item)
+            items.append(_build(get, item, item_path, depth + 1, positions))
+    mapping: dict[str, Any] = {}
+    while True:
+        key_event = get()
+        key_kind = type(key_event)
+        if key_kind is yaml.MappingEndEvent:
+            return mapping
+        if key_kind is not yaml.ScalarEvent:
+            if key_kind in _NODE_EVENTS:
+                _check(key_event, key_kind)
+            raise YamlRefused(F.COMPLEX_KEY, "a mapping key must be a plain word", *_where(key_event))
+        if key_event.anchor or key_event.tag not in _PLAIN_TAGS:
+            _check(key_event, key_kind)
+        key = key_event.value
+        value_path: FieldPath = ()
+        if key in mapping:
+            if positions is None:
+                raise _Duplicate
+            first = positions[(*path, key)]
+            raise YamlRefused(F.DUPLICATE_KEY, f"duplicate key '{key}' (first at line {first[0]})", *_where(key_event))
+        if positions is not None:
+            value_path = (*path, key)
+            positions[value_path] = _where(key_event)
+        mapping[key] = _build(get, get(), value_path, depth + 1, positions)
 
 
 # --------------------------------------------------------------------------- records and the corpus
@@ -206,9 +246,19 @@ def kind_of(path: Path) -> str | None:
 
 def record_id(kind: str, path: Path) -> str:
     """The id a file claims by its name; a note's id is its number, checked against the name after validation."""
-    if kind == "notes" and path.stem.isdigit():
-        return str(int(path.stem))
-    return "essay" if kind == "essay" else path.stem
+    return _record_id(kind, path.stem)
+
+
+def _record_id(kind: str, stem: str) -> str:
+    if kind == "notes" and stem.isdigit():
+        return str(int(stem))
+    return "essay" if kind == "essay" else stem
+
+
+def _stem(name: str) -> str:
+    """`Path(name).stem`, without making a Path."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _display(path: Path, base: Path | None) -> str:
@@ -222,12 +272,13 @@ def _display(path: Path, base: Path | None) -> str:
     return str(path)
 
 
-def read_record_bytes(path: Path, root: Path | None) -> bytes | tuple[Rule, str]:
+def read_record_bytes(path: Path | str, root: Path | None, *, is_link: bool | None = None) -> bytes | tuple[Rule, str]:
     """The bytes of a record file, or the rule it breaks and why: only regular files inside the tree
-    are read, and their size is checked before reading."""
-    if path.is_symlink():
+    are read, and their size is checked before reading. `is_link` (from a directory scan) spares
+    asking the file system again whether the path is a symbolic link."""
+    if os.path.islink(path) if is_link is None else is_link:
         try:
-            target = path.resolve(strict=True)
+            target = Path(path).resolve(strict=True)
         except (OSError, RuntimeError) as exc:  # dangling, or a loop
             return F.OUTSIDE_TREE, f"symbolic link cannot be followed ({getattr(exc, 'strerror', None) or exc})"
         if root is not None and not target.is_relative_to(root.resolve()):
@@ -247,59 +298,165 @@ def load_file(path: Path, corpus: Corpus, base: Path | None = None, root: Path |
     display = _display(path, base)
     corpus.files += 1
     kind = kind_of(path)
-    at_start: dict[str, Any] = {"file": display, "line": 1, "column": 1}
     if kind is None:
-        corpus.problems.append(F.UNKNOWN_PLACE.problem(f"cannot tell what kind of record {path.name} is", **at_start))
+        corpus.problems.append(F.UNKNOWN_PLACE.problem(f"cannot tell what kind of record {path.name} is", file=display, line=1, column=1))
         return
-    rid = record_id(kind, path)
-    at_start |= {"kind": kind, "record": rid}
     raw = read_record_bytes(path, root)
     if isinstance(raw, tuple):
         rule, why = raw
-        corpus.problems.append(rule.problem(why, **at_start))
+        corpus.problems.append(rule.problem(why, file=display, line=1, column=1, kind=kind, record=record_id(kind, path)))
         return
+    _apply(_load_bytes(str(path), path.name, display, kind, raw), str(path), display, hashlib.sha256(raw).digest(), corpus)
+
+
+@dataclass
+class _Loaded:
+    """What loading one file gave: the record (with its final id) or none, and the problems met, in order.
+    `data` is the plain data the record was validated from: what a tree snapshot keeps."""
+
+    kind: str
+    id: str
+    problems: list[Problem]
+    record: Any = None
+    data: Any = None
+
+    def entry(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"kind": self.kind, "id": self.id}
+        if self.problems:
+            entry["problems"] = [p.model_dump(mode="json", exclude_none=True) for p in self.problems]
+        if self.record is not None:
+            entry["data"] = self.data
+        return entry
+
+
+def _load_bytes(path: str, name: str, display: str, kind: str, raw: bytes) -> _Loaded:
+    """Decode, parse and validate the bytes of one record file of a known kind (`name` is the file's name)."""
+    stem = _stem(name)
+    rid = _record_id(kind, stem)
+    outcome = _Loaded(kind, rid, [])
+    at_start: dict[str, Any] = {"file": display, "line": 1, "column": 1, "kind": kind, "record": rid}
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
         column = len(raw[line_start:exc.start].decode("utf-8", errors="replace")) + 1  # characters, like every other column
-        corpus.problems.append(F.NOT_UTF8.problem(f"byte 0x{raw[exc.start]:02x} is not UTF-8", **(at_start | {"line": line, "column": column})))
-        return
+        outcome.problems.append(F.NOT_UTF8.problem(f"byte 0x{raw[exc.start]:02x} is not UTF-8", **(at_start | {"line": line, "column": column})))
+        return outcome
     try:
-        parsed = parse_yaml(text)
+        parsed = parse_yaml(text, positions=False)
     except YamlRefused as refused:
-        corpus.problems.append(refused.rule.problem(refused.message, **(at_start | {"line": refused.line, "column": refused.column})))
-        return
+        outcome.problems.append(refused.rule.problem(refused.message, **(at_start | {"line": refused.line, "column": refused.column})))
+        return outcome
     if kind in ("works", "agents", "quotations") and not ID_RE.match(rid):
-        corpus.problems.append(F.BAD_FILE_NAME.problem(f"file name '{path.name}' is not a valid record id", **at_start))
-    source = Source(path, display, parsed.positions)
+        outcome.problems.append(F.BAD_FILE_NAME.problem(f"file name '{name}' is not a valid record id", **at_start))
     if not isinstance(parsed.data, dict):
-        corpus.problems.append(F.NOT_A_MAPPING.problem("a record must be a YAML mapping of fields", **at_start))
-        return
+        outcome.problems.append(F.NOT_A_MAPPING.problem("a record must be a YAML mapping of fields", **at_start))
+        return outcome
     try:
         record = _ADAPTERS[kind].validate_python(parsed.data)
     except ValidationError as exc:
+        source = Source(path, display, parse_yaml(text).positions)
         for error in exc.errors():
             loc = _data_path(error["loc"], parsed.data)
             dotted = ".".join(map(str, loc)) or None
-            corpus.problems.append(F.SCHEMA.problem(f"{dotted or 'record'}: {_message(error)}", **source.locate(loc),
-                                                    kind=kind, record=rid, field=dotted))
-        return
+            outcome.problems.append(F.SCHEMA.problem(f"{dotted or 'record'}: {_message(error)}", **source.locate(loc),
+                                                     kind=kind, record=rid, field=dotted))
+        return outcome
     if kind == "notes":
-        rid = str(record.number)
-        if path.stem != f"{record.number:03d}":
-            corpus.problems.append(F.NOTE_FILE_NAME.problem(f"note {rid} is in {path.name}; expected {record.number:03d}.yaml",
-                                                            **source.locate(("number",)), kind=kind, record=rid, field="number"))
-    corpus.add(kind, rid, record, source)
+        outcome.id = rid = str(record.number)
+        if stem != f"{record.number:03d}":
+            where = Source(path, display, parse_yaml(text).positions).locate(("number",))
+            outcome.problems.append(F.NOTE_FILE_NAME.problem(f"note {rid} is in {name}; expected {record.number:03d}.yaml",
+                                                             **where, kind=kind, record=rid, field="number"))
+    outcome.record, outcome.data = record, parsed.data
+    return outcome
 
+
+def _apply(outcome: _Loaded, path: str, display: str, digest: bytes, corpus: Corpus) -> None:
+    corpus.problems.extend(outcome.problems)
+    if outcome.record is not None:
+        _share_fields_sets(outcome.record)
+        corpus.add(outcome.kind, outcome.id, outcome.record, Source(path, display, None, digest))
+
+
+_FIELDS_SETS: dict[tuple[type, frozenset[str]], set[str]] = {}
+
+
+def _share_fields_sets(model: BaseModel) -> None:
+    """Make every model in a record share one `__pydantic_fields_set__` with the models of its class
+    that set the same fields. pydantic gives each instance a set of its own (216 bytes, 728 from
+    five fields): in a corpus of records that is a third of the memory the models take. Records are
+    frozen, so no set is ever changed in place (`model_copy` copies it before adding to it)."""
+    cls = type(model)
+    fields_set = model.__pydantic_fields_set__
+    key = (cls, frozenset(fields_set))
+    shared = _FIELDS_SETS.get(key)
+    if shared is None:
+        if len(_FIELDS_SETS) < 4096:
+            _FIELDS_SETS[key] = fields_set
+    elif shared is not fields_set:
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+    values = model.__dict__
+    for name in _nested_models(cls):
+        item = values[name]
+        if isinstance(item, BaseModel):
+            _share_fields_sets(item)
+        elif type(item) is list:
+            for element in item:
+                if isinstance(element, BaseModel):
+                    _share_fields_sets(element)
+
+
+@lru_cache(maxsize=None)
+def _nested_models(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a model class that can hold models (directly, in a list, optional or in a union)."""
+
+    def holds_models(annotation: Any) -> bool:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return True
+        return any(holds_models(arg) for arg in get_args(annotation))
+
+    return tuple(name for name, info in cls.model_fields.items() if holds_models(info.annotation))
+
+
+def _replay(entry: dict[str, Any]) -> _Loaded | None:
+    """The outcome stored in a tree snapshot, the record validated again from its plain data
+    (pydantic-core does that faster than PyYAML parses); None when the entry does not fit."""
+    try:
+        kind, rid = entry["kind"], entry["id"]
+        outcome = _Loaded(kind, rid, [Problem.model_validate(p) for p in entry.get("problems", ())])
+        if "data" in entry:
+            outcome.record, outcome.data = _ADAPTERS[kind].validate_python(entry["data"]), entry["data"]
+        return outcome
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def read_positions(path: Path | str, digest: bytes | None) -> dict[FieldPath, tuple[int, int]]:
+    """The positions of every field of a record file, read again when a problem must be located;
+    empty when the file no longer has the bytes the record was loaded from."""
+    try:
+        raw = read_regular(path, MAX_FILE_BYTES)
+        if digest is not None and hashlib.sha256(raw).digest() != digest:
+            return {}
+        return parse_yaml(raw.decode("utf-8")).positions
+    except (OSError, UnicodeDecodeError, YamlRefused):
+        return {}
+
+
+
+POSITION_READER[0] = read_positions
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> FieldPath:
     """Drop pydantic's union-tag and validator steps so the path matches the YAML."""
     path: list[str | int] = []
     node = data
     for step in loc:
-        if (isinstance(node, dict) and step in node) or (isinstance(node, list) and isinstance(step, int) and step < len(node)):
+        if isinstance(node, dict) and step in node:
+            path.append(step)
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
             path.append(step)
             node = node[step]
         elif isinstance(node, dict) and isinstance(step, str) and step not in ("person", "organisation") and "[" not in step and "-" not in step:
@@ -319,15 +476,49 @@ def _message(error: Any) -> str:
 
 def record_files(root: Path) -> Iterator[Path]:
     """Every `.yaml` entry of a records tree (files or not: the loader says what is wrong), in a stable order."""
-    essay = root / "essay.yaml"
-    if essay.exists() or essay.is_symlink():
-        yield essay
-    for kind in KINDS[1:]:
-        directory = root / kind
-        if directory.is_dir():
-            with os.scandir(directory) as entries:
-                names = sorted(e.name for e in entries if e.name.endswith((".yaml", ".yml")))
-            yield from (directory / name for name in names)
+    for _, _, path, _ in _tree_entries(root):
+        yield Path(path)
+
+
+class _TreeFiles:
+    """Every record file of a tree, in load order, listed folder by folder: iterating gives
+    (path in the tree, kind, path, whether it is a symbolic link). Paths are strings, made as they
+    are used: a Path, or a list of tuples, for each of a few hundred thousand files costs seconds
+    and tens of megabytes."""
+
+    def __init__(self, root: Path) -> None:
+        self.folders: list[tuple[str, str, list[tuple[str, bool | None]]]] = []
+        essay = root / "essay.yaml"
+        if essay.exists() or essay.is_symlink():
+            self.folders.append(("essay", os.path.join(str(root), ""), [("essay.yaml", None)]))
+        for kind in KINDS[1:]:
+            directory = root / kind
+            if directory.is_dir():
+                with os.scandir(directory) as entries:
+                    names = sorted((e.name, e.is_symlink()) for e in entries if e.name.endswith((".yaml", ".yml")))
+                self.folders.append((kind, os.path.join(str(directory), ""), names))
+
+    def __len__(self) -> int:
+        return sum(len(names) for _, _, names in self.folders)
+
+    def __iter__(self) -> Iterator[tuple[str, str, str, bool | None]]:
+        for kind, base, names in self.folders:
+            prefix = "" if kind == "essay" else f"{kind}/"
+            for name, link in names:
+                yield prefix + name, kind, base + name, link
+
+
+def _tree_entries(root: Path) -> _TreeFiles:
+    return _TreeFiles(root)
+
+
+_KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
+
+
+def _order(rel: str) -> tuple[int, str]:
+    """A file's place in load order, from its path in the tree (as `_tree_entries` lists them)."""
+    kind, _, name = rel.partition("/")
+    return (0, "") if rel == "essay.yaml" else (_KIND_ORDER.get(kind, len(KINDS)), name)
 
 
 def bundled_records() -> Path:
@@ -342,21 +533,129 @@ def is_records_tree(path: Path) -> bool:
     return (path / "essay.yaml").is_file()
 
 
-def load_corpus(root: Path | str | None = None, *, extra: Iterable[Path | str] = ()) -> Corpus:
+Progress = Callable[[int, int], None]
+
+
+def load_corpus(root: Path | str | None = None, *, extra: Iterable[Path | str] = (), cache: Cache | None = None,
+                progress: Progress | None = None) -> Corpus:
     """Load a records tree (the bundled one by default), plus any `extra` files validated in its context.
 
-    Raises NotATree when `root` has no essay.yaml. See `with_contributed` for `extra`.
+    With a `cache` (`chilecite.cache.Cache`), a file whose bytes are those of the last load is not
+    parsed again (see `chilecite.cache`). `progress(done, total)` is called as files load (about
+    200 times for a large tree). Raises NotATree when `root` has no essay.yaml. See
+    `with_contributed` for `extra`.
     """
     if root is not None and not isinstance(root, (str, os.PathLike)):
         raise TypeError(f"load_corpus takes the path of a records tree, not {type(root).__name__}")
     root = Path(root) if root is not None else bundled_records()
     if not is_records_tree(root):
         raise NotATree(f"{root} is not a records tree: it has no essay.yaml")
-    corpus = Corpus()
-    for path in record_files(root):
-        load_file(path, corpus, root.parent, root)
+    corpus = _load_tree(root, cache, progress)
     extra_paths = [Path(p) for p in extra]
     return with_contributed(corpus, extra_paths) if extra_paths else corpus
+
+
+def _load_tree(root: Path, cache: Cache | None, progress: Progress | None, *, fresh: bool = False) -> Corpus:
+    from chilecite.cache import TreeSnapshot, fingerprint
+
+    entries = _tree_entries(root)
+    prefix = _display_prefix(root, entries)
+    # What a snapshot stores names files as reports do (`records/notes/032.yaml`): the same tree
+    # reached as `.` names them otherwise, so the name is part of the key and of the digest.
+    snapshot = TreeSnapshot(cache, _snapshot_key(root, prefix, fingerprint()), _order, fresh=fresh) if cache is not None else None
+    corpus = Corpus()
+    tree = _tree_hash(prefix)
+    complete = True
+    step, total = max(1, len(entries) // 200), len(entries)
+    collecting = gc.isenabled()
+    gc.disable()  # what loading makes is kept, never cyclic garbage: the collector would only walk it, again and again
+    try:
+        for done, (rel, kind, path, is_link) in enumerate(entries, 1):
+            display = prefix + rel if prefix is not None else _display(Path(path), root.parent)
+            corpus.files += 1
+            raw = read_record_bytes(path, root, is_link=is_link)
+            if isinstance(raw, tuple):
+                rule, why = raw
+                corpus.problems.append(rule.problem(why, file=display, line=1, column=1, kind=kind,
+                                                    record=_record_id(kind, _stem(os.path.basename(path)))))
+                complete = False
+                if snapshot is not None:
+                    snapshot.lookup(rel, None)
+            else:
+                digest = hashlib.sha256(raw).digest()
+                hexdigest = digest.hex()
+                tree.update(_digest_line(rel, hexdigest))
+                entry = snapshot.lookup(rel, hexdigest) if snapshot is not None else None
+                if entry is not None:
+                    outcome = _replay(entry)
+                    if outcome is None:
+                        raise _StaleSnapshot
+                else:
+                    outcome = _load_bytes(path, os.path.basename(path), display, kind, raw)
+                    if snapshot is not None:
+                        snapshot.store(rel, hexdigest, outcome.entry())
+                _apply(outcome, path, display, digest, corpus)
+            if progress is not None and (done % step == 0 or done == total):
+                progress(done, total)
+        authentic = snapshot is None or snapshot.finish()
+    except _StaleSnapshot:
+        authentic = False
+    except BaseException:
+        if snapshot is not None:
+            snapshot.abort()
+        raise
+    finally:
+        if collecting:
+            gc.enable()
+    if not authentic:
+        assert snapshot is not None
+        snapshot.abort()
+        return _load_tree(root, cache, progress, fresh=True)  # nothing taken from a snapshot that fails its check is kept
+    corpus.digest = tree.hexdigest() if complete else None
+    return corpus
+
+
+class _StaleSnapshot(Exception):
+    """A snapshot entry that does not give a record back (it cannot happen with an authentic entry of this version)."""
+
+
+def _snapshot_key(root: Path, prefix: str | None, fingerprint: str) -> str:
+    return f"{fingerprint}\0{os.path.abspath(root)}\0{prefix}"
+
+
+def _tree_hash(prefix: str | None) -> Any:
+    return hashlib.sha256(f"{prefix}\0".encode("utf-8", "surrogatepass"))
+
+
+def _digest_line(rel: str, hexdigest: str) -> bytes:
+    return f"{len(rel)}:{rel}{hexdigest}".encode("utf-8", "surrogatepass")
+
+
+def tree_digest(root: Path | str) -> str | None:
+    """The `Corpus.digest` that loading `root` would give: the SHA-256 over every record file's path
+    in the tree and bytes, read now; None when a file cannot be read (or is a symbolic link)."""
+    root = Path(root)
+    entries = _tree_entries(root)
+    tree = _tree_hash(_display_prefix(root, entries))
+    for rel, _, path, is_link in entries:
+        if is_link is not False and os.path.islink(path):
+            return None
+        try:
+            raw = read_regular(path, MAX_FILE_BYTES)
+        except OSError:
+            return None
+        tree.update(_digest_line(rel, hashlib.sha256(raw).hexdigest()))
+    return tree.hexdigest()
+
+
+def _display_prefix(root: Path, entries: _TreeFiles) -> str | None:
+    """What reports put before a file's path in the tree (`records/`), or None to work it out file by file."""
+    first = next(iter(entries), None)
+    if first is None:
+        return None
+    rel, _, path, _ = first
+    display = _display(Path(path), root.parent)
+    return display[: -len(rel)] if display.endswith(rel) else None
 
 
 def with_contributed(context: Corpus, extra: Iterable[Path]) -> Corpus:

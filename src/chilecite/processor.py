@@ -576,6 +576,29 @@ def render_item(style: Style, item: dict[str, Any], locator: tuple[str, str] | N
 
 @lru_cache(maxsize=4096)
 def _render(path: str, blob: str, locator: tuple[str, str] | None, flavour: str) -> tuple[str, str]:
+    """`_render_now`, kept in the user's cache (`chilecite.cache`) too, so that a later run citing
+    the same item in the same style pays neither citeproc-py's import nor its parse of the style.
+    The key holds the style file's bytes, the item, the locator, the flavour, and chilecite's
+    fingerprint (its own code, these workarounds included, and the citeproc-py installed)."""
+    from chilecite.cache import fingerprint, sha256_file, shared
+
+    cache = shared()
+    key = None
+    if cache is not None:
+        try:
+            key = json.dumps([fingerprint(), sha256_file(path), blob, locator, flavour])
+        except OSError:
+            key = None
+        stored = cache.get_json("citations", key) if key is not None else None
+        if isinstance(stored, list) and len(stored) == 2 and all(isinstance(part, str) for part in stored):
+            return stored[0], stored[1]
+    rendered = _render_now(path, blob, locator, flavour)
+    if cache is not None and key is not None:
+        cache.put_json("citations", key, list(rendered))
+    return rendered
+
+
+def _render_now(path: str, blob: str, locator: tuple[str, str] | None, flavour: str) -> tuple[str, str]:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source import Locator
     from citeproc.source.json import CiteProcJSON

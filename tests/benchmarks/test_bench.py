@@ -3,6 +3,7 @@ disabled in pytest's addopts); measure with `python -m pytest tests/benchmarks -
 
 from __future__ import annotations
 
+from chilecite.cache import Cache
 from chilecite.export import export_bibtex, export_csl_json
 from chilecite.loading import load_corpus, parse_yaml
 from chilecite.rules import validate
@@ -18,6 +19,13 @@ def test_bench_parse_all_record_files(benchmark) -> None:
 
 def test_bench_load_corpus(benchmark) -> None:
     corpus = benchmark(load_corpus, RECORDS)
+    assert len(corpus.notes) == 86
+
+
+def test_bench_load_corpus_warm_cache(benchmark, tmp_path) -> None:
+    cache = Cache.open(tmp_path / "cache")
+    load_corpus(RECORDS, cache=cache)
+    corpus = benchmark(load_corpus, RECORDS, cache=cache)
     assert len(corpus.notes) == 86
 
 

@@ -1,5 +1,8 @@
 """What every command shares: the records tree and reference text, the corpus gate, safe output, one exit path.
 
+The corpus and the validator's report come through the user's cache (`chilecite.cache`) unless
+`--no-cache` is given; loading a large tree shows a progress bar on a terminal unless `--quiet`.
+
 Exit codes: 0 done (clean), 1 problems found or the command failed, 2 usage error (an unknown
 option, id, number, style or code, an unusable path), 3 internal error (a bug: please report;
 `--debug` or CHILECITE_DEBUG=1 shows the traceback).
@@ -7,11 +10,13 @@ option, id, number, style or code, an unusable path), 3 internal error (a bug: p
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import re
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -21,6 +26,7 @@ import click
 from chilecite.errors import UsageError
 
 if TYPE_CHECKING:
+    from chilecite.cache import Cache
     from chilecite.corpus import Corpus
     from chilecite.discovery import RecordsTree
     from chilecite.report import Report
@@ -68,11 +74,16 @@ class CommandFailed(click.ClickException):
 class Session:
     """Shared state of one run: the options that say where the records and the text are, and what was found."""
 
+    PROGRESS_FROM = 2000  # files: a smaller tree loads before a bar would be seen
+
     def __init__(self) -> None:
         self.records: Path | None = None
         self.essay: Path | None = None
         self.debug = bool(os.environ.get("CHILECITE_DEBUG"))
+        self.no_cache = False
+        self.quiet = False
         self.announced = False
+        self.text_unusable = False  # a reference text was found but could not be used (its problem names a file's state)
 
     @cached_property
     def tree(self) -> RecordsTree:
@@ -82,15 +93,50 @@ class Session:
 
     def announce(self, fmt: str = "text") -> None:
         """Say once, on standard error, which records tree this run uses (JSON output carries it as a field)."""
-        if fmt != "json" and not self.announced:
+        if fmt != "json" and not self.announced and not self.quiet:
             note(self.tree.describe())
         self.announced = True
 
+    def cache(self) -> Cache | None:
+        """The user's cache, or None with --no-cache (or when it cannot be used safely)."""
+        from chilecite import cache
+
+        cache.configure(enabled=not self.no_cache)  # for the citations rendered on the way too
+        return cache.shared()
+
     def corpus(self, extra: Iterable[Path] = ()) -> Corpus:
         """The corpus as it loads, problems and all (for `validate`)."""
+        import gc
+
         from chilecite.loading import load_corpus
 
-        return load_corpus(self.tree.path, extra=extra)
+        with self.progress("Loading records") as progress:
+            corpus = load_corpus(self.tree.path, extra=extra, cache=self.cache(), progress=progress)
+        gc.freeze()  # the corpus lives as long as the command: later collections need not walk it
+        return corpus
+
+    @contextlib.contextmanager
+    def progress(self, label: str) -> Iterator[Callable[[int, int], None]]:
+        """A `progress(done, total)` callback drawing a bar on standard error, only on a terminal,
+        without --quiet, and for a tree large enough to take a while."""
+        bar: Any = None
+        shown = 0
+
+        def update(done: int, total: int) -> None:
+            nonlocal bar, shown
+            if bar is None:
+                if self.quiet or total < self.PROGRESS_FROM or not _is_terminal(sys.stderr):
+                    return
+                bar = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
+                bar.__enter__()
+            bar.update(done - shown)
+            shown = done
+
+        try:
+            yield update
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
 
     def text_search(self, corpus: Corpus) -> TextSearch:
         from chilecite.text import find_text
@@ -104,7 +150,6 @@ class Session:
         """The reference text, or None when absent. Absent when `required`, or named by --essay or
         CHILECITE_ESSAY but not there, is a usage error; a file that is there but unusable is a
         problem (CC098) added to the corpus's load problems, so the validator reports it."""
-        from chilecite.rules.files import ESSAY_TEXT
         from chilecite.text import ReferenceText, TextUnusable
 
         search = self.text_search(corpus)
@@ -118,7 +163,82 @@ class Session:
         except TextUnusable as exc:
             if required:
                 raise
+            from chilecite.rules.files import ESSAY_TEXT
+
             corpus.problems.append(ESSAY_TEXT.problem(exc.message, file=str(search.found), line=1, column=1))
+            self.text_unusable = True
+            return None
+
+    def report(self, paths: Iterable[Path] = (), *, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Report:
+        """The validator's report on the corpus (or on the files `paths` in its context). When the
+        records tree, the reference text and the selection are as when a report was cached, that
+        report is given without loading a record: only the files are read, to hash them."""
+        paths = list(paths)
+        if not paths:
+            cached = self._cached_report(sorted(set(select)), sorted(set(ignore)))
+            if cached is not None:
+                return cached
+        corpus = self.corpus(paths)
+        return self.validated(corpus, self.text(corpus), select=select, ignore=ignore)
+
+    def validated(self, corpus: Corpus, text: ReferenceText | None, *, select: Iterable[str] = (),
+                  ignore: Iterable[str] = ()) -> Report:
+        """`chilecite.rules.validate`, its report kept in the cache under everything it depends on:
+        every record file's path and bytes, the tree's place, the reference text's path and bytes,
+        the rule selection, and chilecite itself. A corpus that is not wholly a tree's files (a file
+        could not be read, contributed files) or with a text that could not be used is never cached."""
+        from chilecite.report import Report
+
+        select, ignore = sorted(set(select)), sorted(set(ignore))
+        cache = self.cache()
+        key = None
+        if cache is not None and corpus.digest is not None and corpus.focus is None and not self.text_unusable:
+            key = self._report_key(corpus.digest, text, select, ignore)
+            stored = cache.get_json("reports", key)
+            if stored is not None:
+                with contextlib.suppress(ValueError):
+                    return Report.model_validate(stored)
+        from chilecite.rules import validate
+
+        report = validate(corpus, text, select=select, ignore=ignore)
+        if key is not None and cache is not None:
+            cache.put_json("reports", key, report.model_dump(mode="json"))
+            cache.put_json("reports", self._report_key(corpus.digest, None, [], [], what="text_file"),  # type: ignore[arg-type]
+                           corpus.essay.text_file if corpus.essay else "")
+        return report
+
+    def _report_key(self, digest: str, text: ReferenceText | None, select: list[str], ignore: list[str], what: str = "report") -> str:
+        from chilecite.cache import fingerprint
+
+        text_id = f"{text.path}\0{text.sha256}" if text is not None else "no text"
+        return json.dumps([what, fingerprint(), os.path.abspath(self.tree.path), digest, text_id, select, ignore])
+
+    def _cached_report(self, select: list[str], ignore: list[str]) -> Report | None:
+        """The cached report for the tree as it is now, if there is one (None: load and validate)."""
+        from chilecite.loading import tree_digest
+        from chilecite.report import Report
+        from chilecite.text import ReferenceText, TextUnusable, find_text
+
+        cache = self.cache()
+        digest = tree_digest(self.tree.path) if cache is not None else None
+        if cache is None or digest is None:
+            return None
+        text_file = cache.get_json("reports", self._report_key(digest, None, [], [], what="text_file"))
+        if not isinstance(text_file, str):
+            return None
+        search = find_text(text_file, self.tree.path, self.essay)
+        text = None
+        if search.found is not None:
+            try:
+                text = ReferenceText.from_file(search.found)
+            except TextUnusable:
+                return None  # reported as a problem of the corpus: the slow path says it
+        elif search.how in ("--essay", "CHILECITE_ESSAY"):
+            return None  # a usage error: the slow path raises it
+        stored = cache.get_json("reports", self._report_key(digest, text, select, ignore))
+        try:
+            return Report.model_validate(stored) if stored is not None else None
+        except ValueError:
             return None
 
     def gate(self, fmt: str = "text") -> Corpus:
@@ -128,11 +248,10 @@ class Session:
         would otherwise print an agent id where a name belongs.
         """
         from chilecite.report import render_text
-        from chilecite.rules import validate
 
         self.announce(fmt)
         corpus = self.corpus()
-        report = validate(corpus, self.text(corpus))
+        report = self.validated(corpus, self.text(corpus))
         if report.errors:
             errors_only = report.model_copy(update={"problems": report.errors, "skipped": []})
             click.echo(visible(render_text(errors_only)), err=True, nl=False)
@@ -144,6 +263,13 @@ class Session:
         from chilecite.report import report_payload
 
         return safe_json({"records": self.tree.as_dict(), **report_payload(report)})
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 pass_session = click.make_pass_decorator(Session, ensure=True)
@@ -158,8 +284,22 @@ def _store(attribute: str) -> Callable[[click.Context, click.Parameter, Any], An
     return callback
 
 
+def _flag(attribute: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value:  # given before or after the subcommand, it stays given
+            setattr(ctx.ensure_object(Session), attribute, True)
+        return value
+
+    return callback
+
+
 def location_options(f: F) -> F:
-    """`--records` and `--essay`, accepted before or after the subcommand (and from the environment)."""
+    """`--records`, `--essay`, `--no-cache` and `--quiet`, accepted before or after the subcommand (and the
+    first two from the environment)."""
+    f = click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_flag("quiet"), is_eager=True,
+                     help="No progress bar and no note of which records tree is used.")(f)
+    f = click.option("--no-cache", is_flag=True, expose_value=False, callback=_flag("no_cache"), is_eager=True,
+                     help="Neither read nor write the cache of parsed records, reports and citations.")(f)
     f = click.option("--essay", type=click.Path(dir_okay=False, readable=False, path_type=Path), expose_value=False, callback=_store("essay"),
                      is_eager=True, help="The essay's reference text (default: $CHILECITE_ESSAY, ../shared/essay/, or the stored copy; see `chilecite essay`).")(f)
     return click.option("--records", type=click.Path(file_okay=False, path_type=Path), expose_value=False, callback=_store("records"),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -46,25 +46,37 @@ class Context:
 
     @cached_property
     def strings(self) -> list[tuple[str, str, FieldPath, str]]:
-        """Every string of every record with its field path: one walk shared by the text-hygiene checks."""
+        """Every string of every record with its field path (built on first use; the hygiene checks
+        walk the records once with `walk_strings` instead, keeping only what they find)."""
         out: list[tuple[str, str, FieldPath, str]] = []
         for kind, rid, record in self.corpus.records():
-            for path, value in _strings(record, ()):
-                out.append((kind, rid, path, value))
+            walk_strings(record, (), lambda path, value: out.append((kind, rid, path, value)))
         return out
 
 
-def _strings(value: object, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+def walk_strings(value: object, path: FieldPath, visit: Callable[[FieldPath, str], None]) -> None:
+    """Call `visit(path, string)` for every string in a record, in field order.
+
+    The inner loop of the text-hygiene checks over every field of every record: a plain recursion
+    over the models' fields (their names listed once per class), no generators."""
     if isinstance(value, str):
-        yield path, value
+        visit(path, value)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _strings(item, (*path, i))
+            if item is not None and not isinstance(item, (int, float)):
+                walk_strings(item, (*path, i), visit)
     elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            item = getattr(value, name)
-            if item is not None and not isinstance(item, (int, bool, float)):
-                yield from _strings(item, (*path, name))
+        fields = value.__dict__
+        for name in field_names(type(value)):
+            item = fields[name]
+            if item is not None and not isinstance(item, (int, float)):  # bool is an int
+                walk_strings(item, (*path, name), visit)
+
+
+@lru_cache(maxsize=None)
+def field_names(model: type[BaseModel]) -> tuple[str, ...]:
+    """A model's field names, in order (looked up once per class)."""
+    return tuple(model.model_fields)
 
 
 def ranges(numbers: list[int]) -> str:

@@ -1,6 +1,8 @@
 """Codes for the text of records: composed Unicode, no invisible characters, no stray spaces, curly quotes.
 
-The three string checks share one walk over every string (`Context.strings`), made once.
+The three string checks (CC050-052) share one walk over every string of every record (the walk of
+`rules.base.walk_strings`, with the checks inlined), made once for whichever of them run; it keeps
+only the strings that fail, so a large corpus is not copied.
 """
 
 from __future__ import annotations
@@ -9,29 +11,77 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from pydantic import BaseModel
+
 from chilecite.problems import Problem, Rule
-from chilecite.rules.base import ERROR, Context
+from chilecite.rules.base import ERROR, Context, FieldPath, field_names
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SELECTOR_CONTEXT = (("prefix",), ("suffix",))  # verbatim text around a quotation may start or end with a space
+_NOT_NFC, _CONTROL, _WHITESPACE = "CC050", "CC051", "CC052"
+
+Finding = tuple[str, str, FieldPath, str]  # kind, record id, field path, the string
+
+
+def _findings(ctx: Context) -> dict[str, list[Finding]]:
+    """The strings each of the three checks reports, in record and field order: one walk for all three."""
+    if "hygiene" in ctx._cache:
+        return ctx._cache["hygiene"]
+    found: dict[str, list[Finding]] = {_NOT_NFC: [], _CONTROL: [], _WHITESPACE: []}
+    not_nfc, control, whitespace = found.values()
+    search, is_nfc = CONTROL_RE.search, unicodedata.is_normalized
+    kind = rid = ""
+
+    def check(value: str, path: FieldPath) -> None:
+        # Most strings are printable ASCII with no space at either end: none of the three checks can
+        # fail on them (every character CONTROL_RE names is unprintable), so they are passed at once.
+        if value.isascii() and value.isprintable() and value[:1] != " " and value[-1:] != " ":
+            return
+        if not value.isascii() and not is_nfc("NFC", value):
+            not_nfc.append((kind, rid, path, value))
+        if not value.isprintable() and search(value) is not None:
+            control.append((kind, rid, path, value))
+        if value and (value[0].isspace() or value[-1].isspace()) and path[-1:] not in _SELECTOR_CONTEXT:
+            whitespace.append((kind, rid, path, value))
+
+    def walk(value: object, path: FieldPath) -> None:
+        if isinstance(value, str):
+            check(value, path)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if item is not None and not isinstance(item, (int, float)):
+                    walk(item, (*path, i))
+        elif isinstance(value, BaseModel):
+            fields = value.__dict__
+            for name in field_names(type(value)):
+                item = fields[name]
+                if type(item) is str:
+                    if not (item.isascii() and item.isprintable() and item[:1] != " " and item[-1:] != " "):
+                        check(item, (*path, name))
+                elif item is not None and not isinstance(item, (int, float)):  # bool is an int
+                    walk(item, (*path, name))
+
+    for kind, rid, record in ctx.corpus.records():
+        walk(record, ())
+    ctx._cache["hygiene"] = found
+    return found
 
 
 def unicode_nfc(ctx: Context, rule: Rule) -> Iterator[Problem]:
-    for kind, rid, path, value in ctx.strings:
-        if not value.isascii() and not unicodedata.is_normalized("NFC", value):
-            yield ctx.at(rule, "text is not in Unicode NFC form", kind, rid, path)
+    for kind, rid, path, _ in _findings(ctx)[_NOT_NFC]:
+        yield ctx.at(rule, "text is not in Unicode NFC form", kind, rid, path)
 
 
 def no_control_characters(ctx: Context, rule: Rule) -> Iterator[Problem]:
-    for kind, rid, path, value in ctx.strings:
-        if (found := CONTROL_RE.search(value)) is not None:
-            yield ctx.at(rule, f"control or direction-override character U+{ord(found.group()):04X} in text", kind, rid, path)
+    for kind, rid, path, value in _findings(ctx)[_CONTROL]:
+        found = CONTROL_RE.search(value)
+        assert found is not None
+        yield ctx.at(rule, f"control or direction-override character U+{ord(found.group()):04X} in text", kind, rid, path)
 
 
 def no_outer_whitespace(ctx: Context, rule: Rule) -> Iterator[Problem]:
-    for kind, rid, path, value in ctx.strings:
-        if value and (value[0].isspace() or value[-1].isspace()) and path[-1:] not in _SELECTOR_CONTEXT:
-            yield ctx.at(rule, "text has leading or trailing white space", kind, rid, path)
+    for kind, rid, path, _ in _findings(ctx)[_WHITESPACE]:
+        yield ctx.at(rule, "text has leading or trailing white space", kind, rid, path)
 
 
 def quotes_as_printed(ctx: Context, rule: Rule) -> Iterator[Problem]:

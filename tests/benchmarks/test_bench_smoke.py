@@ -1,0 +1,33 @@
+"""`python -m chilecite.bench` at 2x, as CI runs it: it runs, and prints a row for every operation.
+
+A smoke test only: nothing here judges a time or a ratio (they are for a quiet machine and a real
+scale, `python -m chilecite.bench --scale 100`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROWS = (
+    "chilecite --version", "chilecite --help",
+    "chilecite stats (bundled, warm cache)", "chilecite show 32 (bundled, warm cache)", "chilecite notes (bundled, warm cache)",
+    "chilecite export csl-json (bundled, warm cache)", "chilecite quote ID (bundled, warm cache)", "chilecite quote ID (bundled, --no-cache)",
+    "validate 2x, cold (--no-cache)", "validate 2x, first run (cache filled)", "validate 2x, warm (records from the cache, rules run)",
+    "load + validate 2x, warm (report cache: Session.report)", "stats 2x, warm (gate: records and report from the cache)",
+    "BibTeX export step 2x (timed inside: export_bibtex of the loaded corpus)", "export bibtex 2x, warm",
+    "export bibtex 2x, cold (--no-cache)",
+)
+
+
+def test_the_benchmark_runs_and_prints_every_row(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "chilecite.bench", "--scale", "2", "--runs", "1", "--workdir", str(tmp_path)],
+                            capture_output=True, text=True, timeout=600, env={**os.environ, "CHILECITE_CACHE": str(tmp_path / "unused")})
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = [line for line in result.stdout.splitlines() if line.startswith("| ") and not line.startswith(("| operation", "| ---"))]
+    assert [line.split(" | ")[0].removeprefix("| ") for line in table] == list(ROWS), result.stdout
+    for line in table:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        assert float(cells[1]) > 0 and float(cells[3]) > 0 and float(cells[4]) > 0, line

@@ -13,7 +13,8 @@ from chilecite.citing import ATTRIBUTED_MARK, FORMATS, cite_note, cite_quotation
 from chilecite.errors import NotFound, StyleNotFound, UsageError
 from chilecite.loading import load_corpus
 from chilecite.models import Level
-from chilecite.processor import BUNDLED_STYLES, render_item, resolve_style
+from chilecite.processor import render_item, resolve_style
+from chilecite.styles import BUNDLED_STYLES
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SNAPSHOT_QUOTATIONS = (

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from chilecite.processor import BUNDLED_STYLES, render_item, resolve_style
+from chilecite.processor import render_item, resolve_style
+from chilecite.styles import BUNDLED_STYLES
 
 
 @pytest.mark.parametrize("style", BUNDLED_STYLES)

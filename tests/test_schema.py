@@ -33,7 +33,8 @@ def test_field_descriptions_reach_the_schema() -> None:
 def test_every_bundled_record_passes_its_json_schema() -> None:
     import jsonschema
 
-    from chilecite.loading import parse_yaml, record_files
+    from chilecite.loading import parse_yaml
+    from chilecite.tree import record_files
 
     kind_of_dir = {"notes": "note", "works": "work", "agents": "agent", "quotations": "quotation"}
     validators = {k: jsonschema.Draft202012Validator(json.loads(render(k))) for k in KINDS}

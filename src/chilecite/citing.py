@@ -28,7 +28,8 @@ from typing import Any
 from chilecite.corpus import Corpus
 from chilecite.errors import NotFound, StyleError, UsageError
 from chilecite.models import Citation, Level, Person, Quotation
-from chilecite.processor import DEFAULT_STYLE, Rendered, Style, punctuation_in_quote, render_item, resolve_style, styles_dir, work_item
+from chilecite.processor import Rendered, Style, punctuation_in_quote, render_item, resolve_style, work_item
+from chilecite.styles import DEFAULT_STYLE, styles_dir
 from chilecite.vocabulary import closest
 
 FORMATS = ("text", "markdown", "html", "latex", "json")

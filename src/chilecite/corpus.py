@@ -19,7 +19,6 @@ from chilecite.values import DateSpan
 from chilecite.vocabulary import closest
 
 FieldPath = tuple[str | int, ...]
-KINDS = ("essay", "notes", "works", "agents", "quotations")
 # How to read a record file's field positions back: set by `chilecite.loading` when it is imported.
 POSITION_READER: list[Callable[[str, bytes | None], dict[FieldPath, tuple[int, int]]] | None] = [None]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chilecite.errors import UsageError
-from chilecite.loading import bundled_records
+from chilecite.tree import bundled_records
 
 _KEY_LINE = re.compile(rb"^key:\s*['\"]?([a-z0-9]+)['\"]?\s*$", re.MULTILINE)
 

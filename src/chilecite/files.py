@@ -57,7 +57,7 @@ def _umask() -> int:
 _UMASK_LOCK = threading.Lock()
 
 
-def read_regular(path: Path, limit: int) -> bytes:
+def read_regular(path: Path | str, limit: int) -> bytes:
     """The bytes of a regular file of at most `limit` bytes. Raises NotRegular, TooLarge, or the
     OSError of opening (missing, unreadable, a symlink loop).
 

@@ -17,10 +17,9 @@ import gc
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
+from functools import cache
 from pathlib import Path
 from sys import intern
 from typing import TYPE_CHECKING, Any, get_args
@@ -28,18 +27,32 @@ from typing import TYPE_CHECKING, Any, get_args
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from chilecite.errors import UsageError
-from chilecite.corpus import KINDS, POSITION_READER, Corpus, Duplicate, FieldPath, Source
+from chilecite.corpus import POSITION_READER, Corpus, Duplicate, FieldPath, Source
 from chilecite.files import NotRegular, TooLarge, read_regular
 from chilecite.models import Agent, Essay, Note, Quotation, Work
 from chilecite.problems import Problem, Rule
 from chilecite.rules import files as F
+from chilecite.tree import (
+    MAX_FILE_BYTES,
+    NotATree,
+    bundled_records,
+    digest_line,
+    display_path,
+    display_prefix,
+    id_from_stem,
+    is_records_tree,
+    kind_of,
+    load_order,
+    new_tree_hash,
+    record_id,
+    stem,
+    tree_files,
+)
 from chilecite.vocabulary import ID_RE
 
 if TYPE_CHECKING:
     from chilecite.cache import Cache
 
-MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 40
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -183,20 +196,26 @@ def _build(get: Any, event: Any, path: FieldPath, depth: int, positions: dict[Fi
         value = event.value
         if len(value) <= _SHORT:
             value = intern(value)  # ids, keys, levels, dates, places: one copy each, however many records hold them
-        if event.tag is None and event.implicit[0]:  # plain (unquoted) scalar
-            return _resolve_plain(value)
-        return value
+        return _resolve_plain(value) if event.tag is None and event.implicit[0] else value  # plain (unquoted) or quoted
     if kind is yaml.SequenceStartEvent:
-        items: list[Any] = []
-        while True:
-            item = get()
-            if type(item) is yaml.SequenceEndEvent:
-                return items
-            item_path: FieldPath = ()
-            if positions is not None:
-                item_path = (*path, len(items))
-                positions[item_path] = _where(item)
-            items.append(_build(get, item, item_path, depth + 1, positions))
+        return _sequence(get, path, depth, positions)
+    return _mapping(get, path, depth, positions)
+
+
+def _sequence(get: Any, path: FieldPath, depth: int, positions: dict[FieldPath, tuple[int, int]] | None) -> list[Any]:
+    items: list[Any] = []
+    while True:
+        item = get()
+        if type(item) is yaml.SequenceEndEvent:
+            return items
+        item_path: FieldPath = ()
+        if positions is not None:
+            item_path = (*path, len(items))
+            positions[item_path] = _where(item)
+        items.append(_build(get, item, item_path, depth + 1, positions))
+
+
+def _mapping(get: Any, path: FieldPath, depth: int, positions: dict[FieldPath, tuple[int, int]] | None) -> dict[str, Any]:
     mapping: dict[str, Any] = {}
     while True:
         key_event = get()
@@ -234,44 +253,6 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {
 }
 
 
-class NotATree(UsageError):
-    """A path given as a records tree that is not one (no essay.yaml)."""
-
-
-def kind_of(path: Path) -> str | None:
-    if path.name == "essay.yaml":
-        return "essay"
-    return path.parent.name if path.parent.name in KINDS else None
-
-
-def record_id(kind: str, path: Path) -> str:
-    """The id a file claims by its name; a note's id is its number, checked against the name after validation."""
-    return _record_id(kind, path.stem)
-
-
-def _record_id(kind: str, stem: str) -> str:
-    if kind == "notes" and stem.isdigit():
-        return str(int(stem))
-    return "essay" if kind == "essay" else stem
-
-
-def _stem(name: str) -> str:
-    """`Path(name).stem`, without making a Path."""
-    dot = name.rfind(".")
-    return name[:dot] if 0 < dot < len(name) - 1 else name
-
-
-def _display(path: Path, base: Path | None) -> str:
-    # Not resolved: the bundled tree may be reached through a link, and reports should
-    # name files as `records/notes/032.yaml` however they were reached.
-    if base is not None:
-        try:
-            return str(path.relative_to(base))
-        except ValueError:
-            pass
-    return str(path)
-
-
 def read_record_bytes(path: Path | str, root: Path | None, *, is_link: bool | None = None) -> bytes | tuple[Rule, str]:
     """The bytes of a record file, or the rule it breaks and why: only regular files inside the tree
     are read, and their size is checked before reading. `is_link` (from a directory scan) spares
@@ -295,7 +276,7 @@ def read_record_bytes(path: Path | str, root: Path | None, *, is_link: bool | No
 
 def load_file(path: Path, corpus: Corpus, base: Path | None = None, root: Path | None = None) -> None:
     """Load one record file into the corpus, recording every problem met."""
-    display = _display(path, base)
+    display = display_path(path, base)
     corpus.files += 1
     kind = kind_of(path)
     if kind is None:
@@ -331,8 +312,8 @@ class _Loaded:
 
 def _load_bytes(path: str, name: str, display: str, kind: str, raw: bytes) -> _Loaded:
     """Decode, parse and validate the bytes of one record file of a known kind (`name` is the file's name)."""
-    stem = _stem(name)
-    rid = _record_id(kind, stem)
+    file_stem = stem(name)
+    rid = id_from_stem(kind, file_stem)
     outcome = _Loaded(kind, rid, [])
     at_start: dict[str, Any] = {"file": display, "line": 1, "column": 1, "kind": kind, "record": rid}
     try:
@@ -365,7 +346,7 @@ def _load_bytes(path: str, name: str, display: str, kind: str, raw: bytes) -> _L
         return outcome
     if kind == "notes":
         outcome.id = rid = str(record.number)
-        if stem != f"{record.number:03d}":
+        if file_stem != f"{record.number:03d}":
             where = Source(path, display, parse_yaml(text).positions).locate(("number",))
             outcome.problems.append(F.NOTE_FILE_NAME.problem(f"note {rid} is in {name}; expected {record.number:03d}.yaml",
                                                              **where, kind=kind, record=rid, field="number"))
@@ -408,7 +389,7 @@ def _share_fields_sets(model: BaseModel) -> None:
                     _share_fields_sets(element)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _nested_models(cls: type[BaseModel]) -> tuple[str, ...]:
     """The fields of a model class that can hold models (directly, in a list, optional or in a union)."""
 
@@ -453,10 +434,7 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> FieldPath:
     path: list[str | int] = []
     node = data
     for step in loc:
-        if isinstance(node, dict) and step in node:
-            path.append(step)
-            node = node[step]
-        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+        if (isinstance(node, dict) and step in node) or (isinstance(node, list) and isinstance(step, int) and step < len(node)):
             path.append(step)
             node = node[step]
         elif isinstance(node, dict) and isinstance(step, str) and step not in ("person", "organisation") and "[" not in step and "-" not in step:
@@ -472,65 +450,6 @@ def _message(error: Any) -> str:
         return "required field is missing"
     message: str = error["msg"]
     return message.removeprefix("Value error, ")
-
-
-def record_files(root: Path) -> Iterator[Path]:
-    """Every `.yaml` entry of a records tree (files or not: the loader says what is wrong), in a stable order."""
-    for _, _, path, _ in _tree_entries(root):
-        yield Path(path)
-
-
-class _TreeFiles:
-    """Every record file of a tree, in load order, listed folder by folder: iterating gives
-    (path in the tree, kind, path, whether it is a symbolic link). Paths are strings, made as they
-    are used: a Path, or a list of tuples, for each of a few hundred thousand files costs seconds
-    and tens of megabytes."""
-
-    def __init__(self, root: Path) -> None:
-        self.folders: list[tuple[str, str, list[tuple[str, bool | None]]]] = []
-        essay = root / "essay.yaml"
-        if essay.exists() or essay.is_symlink():
-            self.folders.append(("essay", os.path.join(str(root), ""), [("essay.yaml", None)]))
-        for kind in KINDS[1:]:
-            directory = root / kind
-            if directory.is_dir():
-                with os.scandir(directory) as entries:
-                    names = sorted((e.name, e.is_symlink()) for e in entries if e.name.endswith((".yaml", ".yml")))
-                self.folders.append((kind, os.path.join(str(directory), ""), names))
-
-    def __len__(self) -> int:
-        return sum(len(names) for _, _, names in self.folders)
-
-    def __iter__(self) -> Iterator[tuple[str, str, str, bool | None]]:
-        for kind, base, names in self.folders:
-            prefix = "" if kind == "essay" else f"{kind}/"
-            for name, link in names:
-                yield prefix + name, kind, base + name, link
-
-
-def _tree_entries(root: Path) -> _TreeFiles:
-    return _TreeFiles(root)
-
-
-_KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
-
-
-def _order(rel: str) -> tuple[int, str]:
-    """A file's place in load order, from its path in the tree (as `_tree_entries` lists them)."""
-    kind, _, name = rel.partition("/")
-    return (0, "") if rel == "essay.yaml" else (_KIND_ORDER.get(kind, len(KINDS)), name)
-
-
-def bundled_records() -> Path:
-    """The records tree shipped inside the package (a checkout's `records/` when run from source)."""
-    packaged = Path(str(resources.files("chilecite") / "records"))
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "records"
-
-
-def is_records_tree(path: Path) -> bool:
-    return (path / "essay.yaml").is_file()
 
 
 Progress = Callable[[int, int], None]
@@ -558,33 +477,33 @@ def load_corpus(root: Path | str | None = None, *, extra: Iterable[Path | str] =
 def _load_tree(root: Path, cache: Cache | None, progress: Progress | None, *, fresh: bool = False) -> Corpus:
     from chilecite.cache import TreeSnapshot, fingerprint
 
-    entries = _tree_entries(root)
-    prefix = _display_prefix(root, entries)
+    entries = tree_files(root)
+    prefix = display_prefix(root, entries)
     # What a snapshot stores names files as reports do (`records/notes/032.yaml`): the same tree
     # reached as `.` names them otherwise, so the name is part of the key and of the digest.
-    snapshot = TreeSnapshot(cache, _snapshot_key(root, prefix, fingerprint()), _order, fresh=fresh) if cache is not None else None
+    snapshot = TreeSnapshot(cache, _snapshot_key(root, prefix, fingerprint()), load_order, fresh=fresh) if cache is not None else None
     corpus = Corpus()
-    tree = _tree_hash(prefix)
+    tree = new_tree_hash(prefix)
     complete = True
     step, total = max(1, len(entries) // 200), len(entries)
     collecting = gc.isenabled()
     gc.disable()  # what loading makes is kept, never cyclic garbage: the collector would only walk it, again and again
     try:
         for done, (rel, kind, path, is_link) in enumerate(entries, 1):
-            display = prefix + rel if prefix is not None else _display(Path(path), root.parent)
+            display = prefix + rel if prefix is not None else display_path(Path(path), root.parent)
             corpus.files += 1
             raw = read_record_bytes(path, root, is_link=is_link)
             if isinstance(raw, tuple):
                 rule, why = raw
                 corpus.problems.append(rule.problem(why, file=display, line=1, column=1, kind=kind,
-                                                    record=_record_id(kind, _stem(os.path.basename(path)))))
+                                                    record=id_from_stem(kind, stem(os.path.basename(path)))))
                 complete = False
                 if snapshot is not None:
                     snapshot.lookup(rel, None)
             else:
                 digest = hashlib.sha256(raw).digest()
                 hexdigest = digest.hex()
-                tree.update(_digest_line(rel, hexdigest))
+                tree.update(digest_line(rel, hexdigest))
                 entry = snapshot.lookup(rel, hexdigest) if snapshot is not None else None
                 if entry is not None:
                     outcome = _replay(entry)
@@ -611,6 +530,9 @@ def _load_tree(root: Path, cache: Cache | None, progress: Progress | None, *, fr
         assert snapshot is not None
         snapshot.abort()
         return _load_tree(root, cache, progress, fresh=True)  # nothing taken from a snapshot that fails its check is kept
+    for kind, folder, why in entries.unreadable:
+        corpus.problems.append(F.UNREADABLE.problem(f"cannot list the folder: {why}", file=display_path(Path(folder), root.parent), kind=kind))
+        complete = False
     corpus.digest = tree.hexdigest() if complete else None
     return corpus
 
@@ -621,41 +543,6 @@ class _StaleSnapshot(Exception):
 
 def _snapshot_key(root: Path, prefix: str | None, fingerprint: str) -> str:
     return f"{fingerprint}\0{os.path.abspath(root)}\0{prefix}"
-
-
-def _tree_hash(prefix: str | None) -> Any:
-    return hashlib.sha256(f"{prefix}\0".encode("utf-8", "surrogatepass"))
-
-
-def _digest_line(rel: str, hexdigest: str) -> bytes:
-    return f"{len(rel)}:{rel}{hexdigest}".encode("utf-8", "surrogatepass")
-
-
-def tree_digest(root: Path | str) -> str | None:
-    """The `Corpus.digest` that loading `root` would give: the SHA-256 over every record file's path
-    in the tree and bytes, read now; None when a file cannot be read (or is a symbolic link)."""
-    root = Path(root)
-    entries = _tree_entries(root)
-    tree = _tree_hash(_display_prefix(root, entries))
-    for rel, _, path, is_link in entries:
-        if is_link is not False and os.path.islink(path):
-            return None
-        try:
-            raw = read_regular(path, MAX_FILE_BYTES)
-        except OSError:
-            return None
-        tree.update(_digest_line(rel, hashlib.sha256(raw).hexdigest()))
-    return tree.hexdigest()
-
-
-def _display_prefix(root: Path, entries: _TreeFiles) -> str | None:
-    """What reports put before a file's path in the tree (`records/`), or None to work it out file by file."""
-    first = next(iter(entries), None)
-    if first is None:
-        return None
-    rel, _, path, _ = first
-    display = _display(Path(path), root.parent)
-    return display[: -len(rel)] if display.endswith(rel) else None
 
 
 def with_contributed(context: Corpus, extra: Iterable[Path]) -> Corpus:

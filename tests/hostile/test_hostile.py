@@ -46,9 +46,10 @@ from hypothesis import strategies as st
 from chilecite.citing import cite_note, cite_record, quotation
 from chilecite.cli import cli
 from chilecite.errors import StyleError
-from chilecite.loading import NotATree, load_corpus
+from chilecite.loading import load_corpus
 from chilecite.models import Locator, Person
-from chilecite.processor import styles_dir
+from chilecite.styles import styles_dir
+from chilecite.tree import NotATree
 from tests.support import MINIMAL_ROOT, RECORDS, copy_records
 
 HARVARD = styles_dir() / "harvard-cite-them-right.csl"
@@ -509,7 +510,7 @@ PERMISSION_CASES = [
     pytest.param("file", ["validate", "--records", "{tree}"], 1, "unreadable.yaml:1:1: CC097 error: cannot read the file: Permission denied",
                  id="unreadable-record"),
     pytest.param("file", ["quote", QID, "--records", "{tree}"], 1, "do not validate", id="unreadable-record-stops-quote"),
-    pytest.param("folder", ["validate", "--records", "{tree}"], 1, "Error: {tree}/works: Permission denied", id="unreadable-folder"),
+    pytest.param("folder", ["validate", "--records", "{tree}"], 1, "records/works: CC097 error: cannot list the folder: Permission denied", id="unreadable-folder"),
     pytest.param("essay", ["--essay", "{essay}", "validate"], 1, "CC098 error: {essay}: Permission denied", id="unreadable-essay-text"),
     pytest.param("output", ["export", "bibtex", "-o", "{tmp}/locked/out.bib"], 2, "cannot write there: Permission denied", id="unwritable-output-folder"),
 ]

@@ -225,7 +225,8 @@ def test_citeproc_py_agrees_with_citeproc_js_word_for_word(tmp_path: Path, corpu
     and in the bibliography entry, from chilecite's citeproc-py and from citeproc-js (Zotero's engine).
     A repeated container or date would show as a word counted twice. Punctuation and typography
     (curly apostrophes, American quotes, italics) are not compared; docs/citing.md lists them."""
-    from chilecite.processor import BUNDLED_STYLES, render_item, resolve_style, work_item
+    from chilecite.processor import render_item, resolve_style, work_item
+    from chilecite.styles import BUNDLED_STYLES
 
     items = export_csl_items(corpus)
     path = tmp_path / "items.json"

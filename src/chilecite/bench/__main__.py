@@ -174,7 +174,7 @@ def chilecite_command() -> list[str]:
 
 def rows(bench: Bench, scale: int, essay: Path | None) -> list[Row]:
     from chilecite.bench.synthetic import generate
-    from chilecite.loading import bundled_records
+    from chilecite.tree import bundled_records
 
     workdir = bench.workdir
     py, cc = sys.executable, chilecite_command()
@@ -188,7 +188,7 @@ def rows(bench: Bench, scale: int, essay: Path | None) -> list[Row]:
     for args in (["stats"], ["show", "32"], ["notes"], ["export", "csl-json"]):
         out.append(Row(f"chilecite {' '.join(args)} (bundled, warm cache)", [*cc, "--records", bundled, *args], imports,
                        [py, "-c", anchors.IMPORTS], "≤ 1.3", env=with_text))
-    out.append(Row(f"chilecite quote ID (bundled, warm cache)", [*cc, "--records", bundled, "quote", DEFAULT_QUOTATION], imports,
+    out.append(Row("chilecite quote ID (bundled, warm cache)", [*cc, "--records", bundled, "quote", DEFAULT_QUOTATION], imports,
                    [py, "-c", anchors.IMPORTS], "≤ 1.5", env=with_text))
     style, jobs = _citeproc_jobs(workdir)
     out.append(Row("chilecite quote ID (bundled, --no-cache)", [*cc, "--no-cache", "--records", bundled, "quote", DEFAULT_QUOTATION],
@@ -259,7 +259,8 @@ print(time.process_time() - start)
 def _citeproc_jobs(workdir: Path) -> tuple[str, str]:
     """The style file and the CSL-JSON items chilecite renders for the benchmarked quotation."""
     from chilecite.loading import load_corpus
-    from chilecite.processor import DEFAULT_STYLE, resolve_style, work_item
+    from chilecite.processor import resolve_style, work_item
+    from chilecite.styles import DEFAULT_STYLE
 
     corpus = load_corpus()
     quotation = corpus.quotation(DEFAULT_QUOTATION)
@@ -287,8 +288,8 @@ def table(rows: list[Row]) -> str:
 
 
 def find_essay() -> Path | None:
-    from chilecite.loading import bundled_records
     from chilecite.text import find_text
+    from chilecite.tree import bundled_records
 
     return find_text("gonzalez-1984-the-left-and-the-coup-in-chile.txt", bundled_records()).found
 

@@ -71,7 +71,8 @@ def generate(target: Path | str, scale: int, source: Path | str | None = None) -
 
     import yaml
 
-    from chilecite.loading import bundled_records, load_corpus, record_files
+    from chilecite.loading import load_corpus
+    from chilecite.tree import bundled_records, record_files
     from chilecite.writing import record_to_data
 
     if scale < 1:

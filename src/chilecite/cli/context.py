@@ -215,9 +215,9 @@ class Session:
 
     def _cached_report(self, select: list[str], ignore: list[str]) -> Report | None:
         """The cached report for the tree as it is now, if there is one (None: load and validate)."""
-        from chilecite.loading import tree_digest
         from chilecite.report import Report
         from chilecite.text import ReferenceText, TextUnusable, find_text
+        from chilecite.tree import tree_digest
 
         cache = self.cache()
         digest = tree_digest(self.tree.path) if cache is not None else None

@@ -24,12 +24,10 @@ def validate(session: Session, paths: tuple[Path, ...], fmt: str, select: str, i
     """Check the records (or the named files, in the context of the corpus)."""
     from chilecite.report import render_text
     from chilecite.rules import selectors
-    from chilecite.rules import validate as run
 
     chosen, skipped = selectors(select), selectors(ignore)  # usage errors before any work
     session.announce(fmt)
-    corpus = session.corpus(paths)
-    report = run(corpus, session.text(corpus), select=chosen, ignore=skipped)
+    report = session.report(paths, select=chosen, ignore=skipped)
     out(session.report_json(report) if fmt == "json" else render_text(report))
     sys.exit(report.exit_code(strict=strict))
 

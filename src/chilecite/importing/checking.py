@@ -10,6 +10,7 @@ found valid: the text round-trips through the loader, and every rule holds.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
@@ -52,7 +53,7 @@ def would_be(corpus: Corpus, paths: Sequence[Path], root: Path) -> Corpus:
         load_file(path, joined, root)
     joined.focus = {(path.parent.name, path.stem) for path in paths}
     for kind, rid, record in corpus.records():
-        source = corpus.sources.get((kind, rid)) or Source(Path(kind, f"{rid}.yaml"), f"{kind}/{rid}.yaml")
+        source = corpus.sources.get((kind, rid)) or Source(os.path.join(kind, f"{rid}.yaml"), f"{kind}/{rid}.yaml")
         joined.files += 1
         if (kind, rid) in joined.sources:
             joined.duplicates.append(Duplicate(kind, rid, joined.sources[(kind, rid)], source))

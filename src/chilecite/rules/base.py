@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from typing import Any
 
 from pydantic import BaseModel
@@ -73,7 +73,7 @@ def walk_strings(value: object, path: FieldPath, visit: Callable[[FieldPath, str
                 walk_strings(item, (*path, name), visit)
 
 
-@lru_cache(maxsize=None)
+@cache
 def field_names(model: type[BaseModel]) -> tuple[str, ...]:
     """A model's field names, in order (looked up once per class)."""
     return tuple(model.model_fields)

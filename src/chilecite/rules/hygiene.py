@@ -25,46 +25,58 @@ Finding = tuple[str, str, FieldPath, str]  # kind, record id, field path, the st
 
 def _findings(ctx: Context) -> dict[str, list[Finding]]:
     """The strings each of the three checks reports, in record and field order: one walk for all three."""
-    if "hygiene" in ctx._cache:
-        return ctx._cache["hygiene"]
-    found: dict[str, list[Finding]] = {_NOT_NFC: [], _CONTROL: [], _WHITESPACE: []}
-    not_nfc, control, whitespace = found.values()
-    search, is_nfc = CONTROL_RE.search, unicodedata.is_normalized
-    kind = rid = ""
+    if "hygiene" not in ctx._cache:
+        walk = _HygieneWalk()
+        for kind, rid, record in ctx.corpus.records():
+            walk.record(kind, rid, record)
+        ctx._cache["hygiene"] = walk.found
+    found: dict[str, list[Finding]] = ctx._cache["hygiene"]
+    return found
 
-    def check(value: str, path: FieldPath) -> None:
-        # Most strings are printable ASCII with no space at either end: none of the three checks can
-        # fail on them (every character CONTROL_RE names is unprintable), so they are passed at once.
-        if value.isascii() and value.isprintable() and value[:1] != " " and value[-1:] != " ":
-            return
-        if not value.isascii() and not is_nfc("NFC", value):
-            not_nfc.append((kind, rid, path, value))
-        if not value.isprintable() and search(value) is not None:
-            control.append((kind, rid, path, value))
+
+def _plain(value: str) -> bool:
+    # Most strings are printable ASCII with no space at either end: none of the three checks can
+    # fail on them (every character CONTROL_RE names is unprintable), so they are passed at once.
+    return value.isascii() and value.isprintable() and value[:1] != " " and value[-1:] != " "
+
+
+class _HygieneWalk:
+    """Every string of the records, tested once for the three checks; only failures are kept."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, list[Finding]] = {_NOT_NFC: [], _CONTROL: [], _WHITESPACE: []}
+        self.kind = self.rid = ""
+
+    def record(self, kind: str, rid: str, record: BaseModel) -> None:
+        self.kind, self.rid = kind, rid
+        self.walk(record, ())
+
+    def check(self, value: str, path: FieldPath) -> None:
+        at = (self.kind, self.rid, path, value)
+        if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+            self.found[_NOT_NFC].append(at)
+        if not value.isprintable() and CONTROL_RE.search(value) is not None:
+            self.found[_CONTROL].append(at)
         if value and (value[0].isspace() or value[-1].isspace()) and path[-1:] not in _SELECTOR_CONTEXT:
-            whitespace.append((kind, rid, path, value))
+            self.found[_WHITESPACE].append(at)
 
-    def walk(value: object, path: FieldPath) -> None:
+    def walk(self, value: object, path: FieldPath) -> None:
         if isinstance(value, str):
-            check(value, path)
+            if not _plain(value):
+                self.check(value, path)
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if item is not None and not isinstance(item, (int, float)):
-                    walk(item, (*path, i))
+                    self.walk(item, (*path, i))
         elif isinstance(value, BaseModel):
             fields = value.__dict__
             for name in field_names(type(value)):
                 item = fields[name]
                 if type(item) is str:
-                    if not (item.isascii() and item.isprintable() and item[:1] != " " and item[-1:] != " "):
-                        check(item, (*path, name))
+                    if not _plain(item):
+                        self.check(item, (*path, name))
                 elif item is not None and not isinstance(item, (int, float)):  # bool is an int
-                    walk(item, (*path, name))
-
-    for kind, rid, record in ctx.corpus.records():
-        walk(record, ())
-    ctx._cache["hygiene"] = found
-    return found
+                    self.walk(item, (*path, name))
 
 
 def unicode_nfc(ctx: Context, rule: Rule) -> Iterator[Problem]:

@@ -1,0 +1,164 @@
+"""The files of a records tree: which they are, in what order they load, where the installed tree
+is, and the digest of their bytes.
+
+Kept free of the models (and so of pydantic): the command line uses it to tell whether a tree is
+unchanged — and a cached answer still good — before deciding to load anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from chilecite.errors import UsageError
+from chilecite.files import read_regular
+
+KINDS = ("essay", "notes", "works", "agents", "quotations")
+MAX_FILE_BYTES = 1_000_000
+
+
+class NotATree(UsageError):
+    """A path given as a records tree that is not one (no essay.yaml)."""
+
+
+def kind_of(path: Path) -> str | None:
+    if path.name == "essay.yaml":
+        return "essay"
+    return path.parent.name if path.parent.name in KINDS else None
+
+
+def record_id(kind: str, path: Path) -> str:
+    """The id a file claims by its name; a note's id is its number, checked against the name after validation."""
+    return id_from_stem(kind, path.stem)
+
+
+def id_from_stem(kind: str, stem: str) -> str:
+    if kind == "notes" and stem.isdigit():
+        return str(int(stem))
+    return "essay" if kind == "essay" else stem
+
+
+def stem(name: str) -> str:
+    """`Path(name).stem`, without making a Path."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+def display_path(path: Path, base: Path | None) -> str:
+    # Not resolved: the bundled tree may be reached through a link, and reports should
+    # name files as `records/notes/032.yaml` however they were reached.
+    if base is not None:
+        try:
+            return str(path.relative_to(base))
+        except ValueError:
+            pass
+    return str(path)
+
+
+
+def record_files(root: Path) -> Iterator[Path]:
+    """Every `.yaml` entry of a records tree (files or not: the loader says what is wrong), in a stable order."""
+    for _, _, path, _ in tree_files(root):
+        yield Path(path)
+
+
+class TreeFiles:
+    """Every record file of a tree, in load order, listed folder by folder: iterating gives
+    (path in the tree, kind, path, whether it is a symbolic link). Paths are strings, made as they
+    are used: a Path, or a list of tuples, for each of a few hundred thousand files costs seconds
+    and tens of megabytes."""
+
+    def __init__(self, root: Path) -> None:
+        self.folders: list[tuple[str, str, list[tuple[str, bool | None]]]] = []
+        self.unreadable: list[tuple[str, str, str]] = []  # (kind, folder, why): a folder that could not be listed
+        essay = root / "essay.yaml"
+        if essay.exists() or essay.is_symlink():
+            self.folders.append(("essay", os.path.join(str(root), ""), [("essay.yaml", None)]))
+        for kind in KINDS[1:]:
+            directory = root / kind
+            if directory.is_dir():
+                try:
+                    with os.scandir(directory) as entries:
+                        names: list[tuple[str, bool | None]] = sorted(
+                            (e.name, e.is_symlink()) for e in entries if e.name.endswith((".yaml", ".yml")))
+                except OSError as exc:
+                    self.unreadable.append((kind, str(directory), exc.strerror or str(exc)))
+                    continue
+                self.folders.append((kind, os.path.join(str(directory), ""), names))
+
+    def __len__(self) -> int:
+        return sum(len(names) for _, _, names in self.folders)
+
+    def __iter__(self) -> Iterator[tuple[str, str, str, bool | None]]:
+        for kind, base, names in self.folders:
+            prefix = "" if kind == "essay" else f"{kind}/"
+            for name, link in names:
+                yield prefix + name, kind, base + name, link
+
+
+def tree_files(root: Path) -> TreeFiles:
+    """Every record file of the tree at `root`, in load order."""
+    return TreeFiles(root)
+
+
+KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
+
+
+def load_order(rel: str) -> tuple[int, str]:
+    """A file's place in load order, from its path in the tree (as `_tree_entries` lists them)."""
+    kind, _, name = rel.partition("/")
+    return (0, "") if rel == "essay.yaml" else (KIND_ORDER.get(kind, len(KINDS)), name)
+
+
+def bundled_records() -> Path:
+    """The records tree shipped inside the package (a checkout's `records/` when run from source)."""
+    packaged = Path(str(resources.files("chilecite") / "records"))
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "records"
+
+
+def is_records_tree(path: Path) -> bool:
+    return (path / "essay.yaml").is_file()
+
+
+
+def new_tree_hash(prefix: str | None) -> Any:
+    return hashlib.sha256(f"{prefix}\0".encode("utf-8", "surrogatepass"))
+
+
+def digest_line(rel: str, hexdigest: str) -> bytes:
+    return f"{len(rel)}:{rel}{hexdigest}".encode("utf-8", "surrogatepass")
+
+
+def tree_digest(root: Path | str) -> str | None:
+    """The `Corpus.digest` that loading `root` would give: the SHA-256 over every record file's path
+    in the tree and bytes, read now; None when a file cannot be read (or is a symbolic link)."""
+    root = Path(root)
+    entries = tree_files(root)
+    if entries.unreadable:
+        return None
+    tree = new_tree_hash(display_prefix(root, entries))
+    for rel, _, path, is_link in entries:
+        if is_link is not False and os.path.islink(path):
+            return None
+        try:
+            raw = read_regular(path, MAX_FILE_BYTES)
+        except OSError:
+            return None
+        tree.update(digest_line(rel, hashlib.sha256(raw).hexdigest()))
+    return tree.hexdigest()
+
+
+def display_prefix(root: Path, entries: TreeFiles) -> str | None:
+    """What reports put before a file's path in the tree (`records/`), or None to work it out file by file."""
+    first = next(iter(entries), None)
+    if first is None:
+        return None
+    rel, _, path, _ = first
+    display = display_path(Path(path), root.parent)
+    return display[: -len(rel)] if display.endswith(rel) else None

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from chilecite import cache as cache_module
 from chilecite import loading
+from chilecite import tree as tree_module
 from chilecite.cache import Cache
 from chilecite.cli import HELP, cli
 from chilecite.loading import load_corpus
@@ -182,7 +183,7 @@ def test_a_damaged_or_foreign_snapshot_is_ignored_and_rebuilt(how: str, tmp_path
     parses.clear()
     again = load_corpus(root, cache=Cache.open())
     same_corpus(cold, again)
-    assert parses[-cold.files:] == [Path(p).name for p in loading.record_files(root)]  # loaded again in full, the entry's part dropped
+    assert parses[-cold.files:] == [Path(p).name for p in tree_module.record_files(root)]  # loaded again in full, the entry's part dropped
     parses.clear()
     same_corpus(cold, load_corpus(root, cache=Cache.open()))  # and the rebuilt snapshot is good
     assert parses == []
@@ -218,7 +219,7 @@ def test_another_version_never_reads_this_ones_entries(tmp_path: Path, monkeypat
     monkeypatch.setattr(cache_module, "fingerprint", lambda: "another chilecite")
     parses.clear()
     load_corpus(root, cache=Cache.open())
-    assert parses == [Path(p).name for p in loading.record_files(root)]
+    assert parses == [Path(p).name for p in tree_module.record_files(root)]
 
 
 def test_the_fingerprint_covers_chilecite_source_and_is_stable() -> None:
@@ -389,3 +390,52 @@ def test_every_control_character_is_unprintable() -> None:
 
     characters = [chr(c) for c in range(0x110000) if CONTROL_RE.match(chr(c))]
     assert characters and not any(c.isprintable() for c in characters)
+
+
+# --------------------------------------------------------------------------- outputs of commands that read the records
+
+
+def _chilecite(args: list[str], cwd: Path, cache: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    probe = ("import sys; from chilecite.cli import main\ntry:\n    main()\nfinally:\n"
+             "    print('LOADED', sorted(m for m in ('pydantic', 'chilecite.models', 'citeproc') if m in sys.modules), file=sys.stderr)")
+    environment = {**os.environ, "CHILECITE_CACHE": str(cache), **(env or {})}
+    return subprocess.run([sys.executable, "-c", probe, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(["stats"], id="stats"),
+    pytest.param(["show", "32", "--format", "json"], id="show-json"),
+    pytest.param(["quote", "allende-history-is-ours", "--style", "APA"], id="quote"),
+    pytest.param(["export", "csl-json"], id="export"),
+])
+def test_a_second_run_prints_the_same_without_loading_a_record(args: list[str], tmp_path: Path) -> None:
+    records = copy_records(tmp_path)
+    first = _chilecite(["--records", str(records), *args], tmp_path, tmp_path / "cache")
+    second = _chilecite(["--records", str(records), *args], tmp_path, tmp_path / "cache")
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert second.stdout == first.stdout
+    assert "LOADED ['chilecite.models', 'pydantic']" in first.stderr or "LOADED ['chilecite.models', 'citeproc', 'pydantic']" in first.stderr
+    assert "LOADED []" in second.stderr  # answered from the cache: no model, no citeproc
+
+
+def test_a_cached_output_is_never_stale_nor_served_for_a_broken_tree(tmp_path: Path) -> None:
+    records = copy_records(tmp_path)
+    cache = tmp_path / "cache"
+    assert _chilecite(["--records", str(records), "show", "32"], tmp_path, cache).returncode == 0
+    note = records / "notes" / "032.yaml"
+    info = note.stat()
+    text = note.read_text(encoding="utf-8")
+    edited = text.replace("supports:", "supportz:", 1)  # the same size: a broken record
+    assert len(edited) == len(text)
+    note.write_text(edited, encoding="utf-8")
+    os.utime(note, ns=(info.st_atime_ns, info.st_mtime_ns))  # and the same time
+    broken = _chilecite(["--records", str(records), "show", "32"], tmp_path, cache)
+    assert broken.returncode == 1 and broken.stdout == "" and "supportz" in broken.stderr
+
+
+def test_no_cache_bypasses_the_outputs(tmp_path: Path) -> None:
+    records = copy_records(tmp_path)
+    cache = tmp_path / "cache"
+    _chilecite(["--records", str(records), "stats"], tmp_path, cache)
+    again = _chilecite(["--records", str(records), "stats", "--no-cache"], tmp_path, cache)
+    assert again.returncode == 0 and "LOADED ['chilecite.models', 'pydantic']" in again.stderr

@@ -10,6 +10,9 @@ What is kept, each under a key that holds everything the entry depends on:
 - `reports/`: the validator's report, keyed by the hashes of every record file, the reference
   text's SHA-256 and path, and the rule selection.
 - `citations/`: citeproc-py's renderings, keyed by the style file's hash and the item's CSL-JSON.
+- `outputs/`: what a command that reads the records printed (`chilecite stats`, `quote ID`, …),
+  keyed by the hashes of every record file, the reference text's path and bytes, the style file's
+  bytes, the command's arguments and the tree's place; kept only for a tree the validator passed.
 
 Every key also holds `fingerprint()`: chilecite's version, a hash of its own source files, and
 which PyYAML, pydantic and citeproc-py are installed. Entries are never expired by age; the
@@ -43,7 +46,6 @@ import hmac
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -54,7 +56,7 @@ ENV = "CHILECITE_CACHE"
 HEADER = b"chilecite-cache %d\n" % FORMAT
 _MAC_LINE = len(b"mac ") + 64 + 1
 _SECRET = "key"
-LIMITS = {"trees": 32, "reports": 512, "citations": 4096}
+LIMITS = {"trees": 32, "reports": 512, "citations": 4096, "outputs": 1024}
 _DEPENDENCIES = ("yaml", "_yaml", "pydantic", "pydantic_core", "citeproc", "lxml")
 
 
@@ -248,6 +250,8 @@ class EntryWriter:
         self.path = path
         self._mac = mac
         self._limit = limit
+        import tempfile  # only writing needs it
+
         fd, self._tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
         self._handle = os.fdopen(fd, "wb", buffering=1 << 20)
         self._handle.write(HEADER)
@@ -318,6 +322,8 @@ def _secret(root: Path) -> bytes:
 
 def _new_secret(path: Path, *, replace: bool = False) -> bytes:
     secret = os.urandom(32)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=".key.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

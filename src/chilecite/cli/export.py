@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from chilecite.cli.context import Command, Session, location_options, pass_session
+
+if TYPE_CHECKING:
+    from chilecite.corpus import Corpus
 
 EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json", "ris", "annotations"]
 
@@ -23,25 +28,29 @@ EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json", "ris", "annotations"]
 def export(session: Session, fmt: str, output: str, note: tuple[int, ...], note_ranges: str | None, min_level: str,
            no_essay: bool, ascii_: bool) -> None:
     """Export the cited works as BibTeX, BibLaTeX, CSL-JSON or RIS, or the quotations and note anchors as W3C Web Annotations."""
-    from chilecite.export import ExportOptions, parse_note_ranges
-    from chilecite.export import export as run
     from chilecite.files import check_output_path, write_output
-    from chilecite.models import Level
 
     check_output_path(output)  # a bad path is a usage error before any work
-    corpus = session.gate()
-    notes = set(note)
-    if note_ranges:
-        try:
-            notes |= parse_note_ranges(note_ranges, corpus.note_count)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--notes") from None
-    options = ExportOptions(notes=frozenset(notes) or None, min_level=Level(min_level.lower()), include_essay=not no_essay, ascii=ascii_)
-    if fmt.lower() == "annotations":  # the quotations and note anchors, over the essay's text
-        from chilecite.annotations import export_annotations
 
-        text = session.text(corpus, required=True)
-        assert text is not None  # required: a missing text is a usage error
-        write_output(output, export_annotations(corpus, text))
-    else:
-        write_output(output, run(corpus, fmt.lower(), options))
+    def produce(corpus: Corpus) -> str:
+        from chilecite.export import ExportOptions, parse_note_ranges
+        from chilecite.export import export as run
+        from chilecite.models import Level
+
+        notes = set(note)
+        if note_ranges:
+            try:
+                notes |= parse_note_ranges(note_ranges, corpus.note_count)
+            except ValueError as exc:
+                raise click.BadParameter(str(exc), param_hint="--notes") from None
+        if fmt.lower() == "annotations":  # the quotations and note anchors, over the essay's text
+            from chilecite.annotations import export_annotations
+
+            text = session.text(corpus, required=True)
+            assert text is not None  # required: a missing text is a usage error
+            return export_annotations(corpus, text)
+        options = ExportOptions(notes=frozenset(notes) or None, min_level=Level(min_level.lower()), include_essay=not no_essay, ascii=ascii_)
+        return run(corpus, fmt.lower(), options)
+
+    args = ["export", fmt.lower(), sorted(note), note_ranges, min_level.lower(), no_essay, ascii_]
+    write_output(output, session.output("text", args, produce))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from chilecite.cli.context import Command, Session, location_options, out, pass_session, safe_json
+
+if TYPE_CHECKING:
+    from chilecite.corpus import Corpus
 
 CITE_FORMATS = click.Choice(["text", "markdown", "html", "latex", "json"], case_sensitive=False)
 LIST_FORMATS = click.Choice(["text", "json"], case_sensitive=False)
@@ -21,10 +26,14 @@ DEFAULT_STYLE = "chicago-notes-bibliography"
 @pass_session
 def quote(session: Session, quotation_id: str, style: str, fmt: str) -> None:
     """Print quotation ID with its citation, as quoted in the essay."""
-    from chilecite.citing import cite_quotation
 
-    cited = cite_quotation(session.gate(fmt), quotation_id, style, fmt.lower())
-    out(safe_json({"records": session.tree.as_dict(), **cited.as_dict()}) if fmt == "json" else cited.render())
+    def produce(corpus: Corpus) -> str:
+        from chilecite.citing import cite_quotation
+
+        cited = cite_quotation(corpus, quotation_id, style, fmt.lower())
+        return safe_json({"records": session.tree.as_dict(), **cited.as_dict()}) if fmt == "json" else cited.render()
+
+    out(session.output(fmt, ["quote", quotation_id, fmt.lower()], produce, style=style))
 
 
 @click.command(cls=Command)
@@ -36,14 +45,16 @@ def quote(session: Session, quotation_id: str, style: str, fmt: str) -> None:
 @pass_session
 def quotes(session: Session, by: str | None, section: str | None, note: int | None, fmt: str) -> None:
     """List the quotations in essay order (json: every field of every record)."""
-    from chilecite.search import quotation_record, render_quotations, select_quotations
 
-    corpus = session.gate(fmt)
-    selected = select_quotations(corpus, by=by, section=section, note=note)
-    if fmt == "json":
-        out(safe_json({"records": session.tree.as_dict(), "quotations": [quotation_record(corpus, qid, q) for qid, q in selected]}))
-    else:
-        out(render_quotations(selected))
+    def produce(corpus: Corpus) -> str:
+        from chilecite.search import quotation_record, render_quotations, select_quotations
+
+        selected = select_quotations(corpus, by=by, section=section, note=note)
+        if fmt == "json":
+            return safe_json({"records": session.tree.as_dict(), "quotations": [quotation_record(corpus, qid, q) for qid, q in selected]})
+        return render_quotations(selected)
+
+    out(session.output(fmt, ["quotes", by, section, note], produce))
 
 
 @click.command(cls=Command)
@@ -54,14 +65,17 @@ def quotes(session: Session, by: str | None, section: str | None, note: int | No
 @pass_session
 def search(session: Session, words: tuple[str, ...], fmt: str, limit: int) -> None:
     """Find quotations and notes by WORDS (accents and case ignored); matches shown as [word]."""
-    from chilecite.search import render_hits
-    from chilecite.search import search as find
 
-    hits = find(session.gate(fmt), list(words))[:limit]
-    if fmt == "json":
-        out(safe_json({"records": session.tree.as_dict(), "hits": [h.as_dict() for h in hits]}))
-    else:
-        out(render_hits(hits, words))
+    def produce(corpus: Corpus) -> str:
+        from chilecite.search import render_hits
+        from chilecite.search import search as find
+
+        hits = find(corpus, list(words))[:limit]
+        if fmt == "json":
+            return safe_json({"records": session.tree.as_dict(), "hits": [h.as_dict() for h in hits]})
+        return render_hits(hits, words)
+
+    out(session.output(fmt, ["search", limit, *words], produce))
 
 
 @click.command(cls=Command)
@@ -72,7 +86,11 @@ def search(session: Session, words: tuple[str, ...], fmt: str, limit: int) -> No
 @pass_session
 def cite(session: Session, number: int, style: str, fmt: str) -> None:
     """Print the formatted citation(s) of note N, each with its identification level."""
-    from chilecite.citing import cite_note
 
-    cited = cite_note(session.gate(fmt), number, style, fmt.lower())
-    out(safe_json({"records": session.tree.as_dict(), **cited.as_dict()}) if fmt == "json" else cited.render())
+    def produce(corpus: Corpus) -> str:
+        from chilecite.citing import cite_note
+
+        cited = cite_note(corpus, number, style, fmt.lower())
+        return safe_json({"records": session.tree.as_dict(), **cited.as_dict()}) if fmt == "json" else cited.render()
+
+    out(session.output(fmt, ["cite", number, fmt.lower()], produce, style=style))

@@ -6,7 +6,6 @@ citation depends on before loading anything.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 DEFAULT_STYLE = "chicago-notes-bibliography"
@@ -21,7 +20,7 @@ ALIASES = {"mla": "modern-language-association", "harvard": "harvard-cite-them-r
 
 
 def styles_dir() -> Path:
-    return Path(str(resources.files("chilecite") / "styles"))
+    return Path(__file__).parent  # installed as files (the package is never imported from a zip)
 
 
 def bundled_style_names() -> list[str]:

@@ -20,6 +20,7 @@ from chilecite import loading
 from chilecite.cache import Cache
 from chilecite.cli import HELP, cli
 from chilecite.loading import load_corpus
+from chilecite.tree import record_files
 from tests.support import RECORDS, copy_records
 
 
@@ -182,7 +183,7 @@ def test_a_damaged_or_foreign_snapshot_is_ignored_and_rebuilt(how: str, tmp_path
     parses.clear()
     again = load_corpus(root, cache=Cache.open())
     same_corpus(cold, again)
-    assert parses[-cold.files:] == [Path(p).name for p in loading.record_files(root)]  # loaded again in full, the entry's part dropped
+    assert parses[-cold.files:] == [Path(p).name for p in record_files(root)]  # loaded again in full, the entry's part dropped
     parses.clear()
     same_corpus(cold, load_corpus(root, cache=Cache.open()))  # and the rebuilt snapshot is good
     assert parses == []
@@ -218,7 +219,7 @@ def test_another_version_never_reads_this_ones_entries(tmp_path: Path, monkeypat
     monkeypatch.setattr(cache_module, "fingerprint", lambda: "another chilecite")
     parses.clear()
     load_corpus(root, cache=Cache.open())
-    assert parses == [Path(p).name for p in loading.record_files(root)]
+    assert parses == [Path(p).name for p in record_files(root)]
 
 
 def test_the_fingerprint_covers_chilecite_source_and_is_stable() -> None:

@@ -156,7 +156,7 @@ def _fix_page_ranges() -> None:
 
     shorten = FormatNumber._format_last_page
 
-    def format_last_page(self, first: str, last: str) -> str:
+    def format_last_page(self: Any, first: str, last: str) -> str:  # self: a citeproc FormatNumber
         return last if len(last) > len(first) else shorten(self, first, last)
 
     FormatNumber._format_last_page = format_last_page
@@ -194,7 +194,7 @@ def _collapse_date_ranges() -> None:
             except model.VariableError:
                 return None
 
-        def block_text(date, strip_prefix: bool, strip_suffix: bool) -> str:
+        def block_text(date: Any, strip_prefix: bool, strip_suffix: bool) -> str:  # date: a citeproc.source.Date (one end of the range)
             texts = [str(t) for t in (render(part, date) for part in block) if t]
             text = "".join(texts)
             prefix, suffix = block[0].get("prefix", ""), block[-1].get("suffix", "")
@@ -321,7 +321,7 @@ def _suppress_substituted() -> None:
 
 
 @lru_cache(maxsize=32)
-def _citeproc_style(path: str):
+def _citeproc_style(path: str) -> Any:  # a citeproc CitationStylesStyle (citeproc-py has no types)
     import io
 
     from citeproc import CitationStylesStyle

@@ -63,13 +63,15 @@ class Row:
     runs: list[Run] = field(default_factory=list)
     anchor_runs: list[Run] = field(default_factory=list)
 
+    # `runs` and `anchor_runs` are filled in pairs (`Bench.measure`): the ratios pair them, and a
+    # length that differs is a bug, not a tail to drop.
     @property
     def ratio(self) -> float:
-        return statistics.median(a.cpu / b.cpu for a, b in zip(self.runs, self.anchor_runs) if b.cpu > 0)
+        return statistics.median(a.cpu / b.cpu for a, b in zip(self.runs, self.anchor_runs, strict=True) if b.cpu > 0)
 
     @property
     def memory_ratio(self) -> float:
-        return statistics.median(a.peak / b.peak for a, b in zip(self.runs, self.anchor_runs) if b.peak > 0)
+        return statistics.median(a.peak / b.peak for a, b in zip(self.runs, self.anchor_runs, strict=True) if b.peak > 0)
 
 
 # The processes are started by a small helper, not by this one: a child's peak memory as the system
@@ -100,25 +102,25 @@ class Spawner:
     """Runs commands one at a time from a small helper process and reads the system's account of each."""
 
     def __init__(self) -> None:
+        # Each child's stdout and stderr go to these two files, which the helper reopens (truncated)
+        # for every run; they live as long as the spawner and `close` removes them.
+        self._stderr = _empty_file(".err")
+        self._stdout = _empty_file(".out")
         self._process = subprocess.Popen([sys.executable, "-S", "-c", _SPAWNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self._stderr = tempfile.NamedTemporaryFile(prefix="chilecite-bench-", suffix=".err", delete=False)
-        self._stderr.close()
-        self._stdout = tempfile.NamedTemporaryFile(prefix="chilecite-bench-", suffix=".out", delete=False)
-        self._stdout.close()
 
     def run(self, argv: list[str], env: dict[str, str], cwd: Path, *, inside: bool = False) -> tuple[Run, str]:
         """Start `argv`, wait for it; its CPU time, wall time, peak memory and exit code, and what it
         said on stderr. With `inside`, the CPU time is the one the process printed last on stdout."""
         program = argv[0] if os.sep in argv[0] else (shutil.which(argv[0]) or argv[0])
-        job = {"argv": [program, *argv[1:]], "env": env, "cwd": str(cwd), "stderr": self._stderr.name, "stdout": self._stdout.name}
+        job = {"argv": [program, *argv[1:]], "env": env, "cwd": str(cwd), "stderr": str(self._stderr), "stdout": str(self._stdout)}
         assert self._process.stdin is not None and self._process.stdout is not None
         self._process.stdin.write(json.dumps(job) + "\n")
         self._process.stdin.flush()
         cpu, wall, maxrss, code = json.loads(self._process.stdout.readline())
-        said = Path(self._stderr.name).read_text(encoding="utf-8", errors="replace")
+        said = self._stderr.read_text(encoding="utf-8", errors="replace")
         peak = maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes on macOS, KiB elsewhere
         if inside and code == 0:
-            printed = Path(self._stdout.name).read_text(encoding="utf-8").split()
+            printed = self._stdout.read_text(encoding="utf-8").split()
             cpu = float(printed[-1])
         return Run(cpu, wall, peak, code), said
 
@@ -126,8 +128,15 @@ class Spawner:
         if self._process.stdin is not None:
             self._process.stdin.close()
         self._process.wait()
-        Path(self._stderr.name).unlink(missing_ok=True)
-        Path(self._stdout.name).unlink(missing_ok=True)
+        self._stderr.unlink(missing_ok=True)
+        self._stdout.unlink(missing_ok=True)
+
+
+def _empty_file(suffix: str) -> Path:
+    """A new empty file of this process's own (mode 0600) in the temporary directory, closed; the caller removes it."""
+    fd, name = tempfile.mkstemp(prefix="chilecite-bench-", suffix=suffix)
+    os.close(fd)
+    return Path(name)
 
 
 class Bench:

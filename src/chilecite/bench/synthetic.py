@@ -26,9 +26,13 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chilecite.corpus import Corpus
 
 WHY_SKIPPED = {
     "note_marker_placed": "the text prints the markers [1]-[86] only",
@@ -67,112 +71,199 @@ def generate(target: Path | str, scale: int, source: Path | str | None = None) -
 
     An existing tree made by the same call (same scale and source content) is reused.
     """
-    import hashlib
-
-    import yaml
-
     from chilecite.loading import load_corpus
-    from chilecite.tree import bundled_records, record_files
-    from chilecite.writing import record_to_data
+    from chilecite.tree import bundled_records
 
     if scale < 1:
         raise ValueError("scale is at least 1")
-    source = Path(source) if source is not None else bundled_records()
+    records = Path(source) if source is not None else bundled_records()
+    fingerprint = {"scale": scale, "source": _source_digest(records)}
+    root = Path(target) / "records"
+    marker = Path(target) / _MARKER
+    made = _made(marker, fingerprint)
+    if made is not None:
+        return SyntheticTree(root, scale, made["files"], made["works"])
+    _clear(root, marker)
+
+    corpus = load_corpus(records)
+    if not corpus.is_sound or corpus.essay is None:
+        raise ValueError(f"{records} does not load cleanly; fix it before copying it")
+    names = _Names(corpus.essay.key)
+    templates = _templates(corpus, names)
+    for kind in ("notes", "works", "agents", "quotations"):
+        (root / kind).mkdir(parents=True, exist_ok=True)
+    files = _write_essay(records, root, names.essay_key, corpus.note_count * scale)
+    for k in range(scale):
+        files += _write_copy(root, templates, scale, k)
+    works = scale * (len(corpus.works) - 1) + 1
+    marker.write_text(json.dumps({"made": fingerprint, "files": files, "works": works}) + "\n", encoding="utf-8")
+    return SyntheticTree(root, scale, files, works)
+
+
+# --------------------------------------------------------------------------- reusing a tree already made
+
+
+def _source_digest(source: Path) -> str:
+    """A digest of the source tree: every record file's path and bytes, in the tree's order."""
+    import hashlib
+
+    from chilecite.tree import record_files
+
     digest = hashlib.sha256()
     for path in record_files(source):
         digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes())
-    fingerprint = {"scale": scale, "source": digest.hexdigest()}
-    root = Path(target) / "records"
-    marker = Path(target) / _MARKER
-    if marker.is_file() and json.loads(marker.read_text()).get("made") == fingerprint:
-        made = json.loads(marker.read_text())
-        return SyntheticTree(root, scale, made["files"], made["works"])
+    return digest.hexdigest()
+
+
+def _made(marker: Path, fingerprint: dict[str, Any]) -> dict[str, Any] | None:
+    """What the marker says was made (its files and works), if it was made by the same call."""
+    if not marker.is_file():
+        return None
+    made: dict[str, Any] = json.loads(marker.read_text())
+    return made if made.get("made") == fingerprint else None
+
+
+def _clear(root: Path, marker: Path) -> None:
+    """Remove a tree made otherwise (or half made), and its marker."""
     if root.exists():
         import shutil
 
         shutil.rmtree(root)
     marker.unlink(missing_ok=True)
 
-    corpus = load_corpus(source)
-    if not corpus.is_sound or corpus.essay is None:
-        raise ValueError(f"{source} does not load cleanly; fix it before copying it")
-    essay_key = corpus.essay.key
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
-    def work(key: str) -> str:
-        return key if key == essay_key else key + _KEY
+# --------------------------------------------------------------------------- templates: the records with placeholders
 
-    def agent(aid: str) -> str:
+
+@dataclass(frozen=True)
+class _Names:
+    """How a record's ids, keys and note numbers are written in a template: as placeholders that
+    `_write_copy` substitutes per copy. The essay's own work keeps its key (it is not copied)."""
+
+    essay_key: str
+
+    def work(self, key: str) -> str:
+        return key if key == self.essay_key else key + _KEY
+
+    def agent(self, aid: str) -> str:
         return aid + _ID
 
-    def note(number: int) -> str:
+    def note(self, number: int) -> str:
         return f"zqzqnote{number}x"
 
-    def citation(data: dict[str, Any]) -> dict[str, Any]:
-        return {**data, "work": work(data["work"])}
+    def citation(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "work": self.work(data["work"])}
 
-    templates: list[tuple[str, str]] = []  # (file name, YAML text), both with placeholders
+
+def _templates(corpus: Corpus, names: _Names) -> list[tuple[str, str]]:
+    """A (file name, YAML text) for every record to copy, both with placeholders: every record but
+    the essay and its own work."""
+    import yaml
+
+    from chilecite.writing import record_to_data
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    templates: list[tuple[str, str]] = []
     for kind, rid, record in corpus.records():
-        data = record_to_data(record)
-        if kind == "essay":
+        if kind == "essay" or (kind == "works" and rid == names.essay_key):
             continue
-        if kind == "notes":
-            data["number"] = note(record.number)
-            data["quoted"] = [agent(a) for a in data.get("quoted", [])] or data.pop("quoted", [])
-            if "citations" in data:
-                data["citations"] = [citation(c) for c in data["citations"]]
-            name = f"notes/{note(record.number)}.yaml"
-        elif kind == "works":
-            if rid == essay_key:
-                continue
-            for role in ("authors", "editors", "translators"):
-                if role in data:
-                    data[role] = [agent(a) for a in data[role]]
-            if "parent" in data:
-                data["parent"] = work(data["parent"])
-            if "title" in data:
-                data["title"] += f" {_COPY}"
-            name = f"works/{work(rid)}.yaml"
-        elif kind == "agents":
-            field = "family" if "family" in data else "name"
-            data[field] += f" {_COPY}"
-            name = f"agents/{agent(rid)}.yaml"
-        else:
-            data["speakers"] = [agent(a) for a in data.get("speakers", [])] or data.pop("speakers", [])
-            if "note" in data:
-                data["note"] = note(data["note"])
-            for role in ("source", "via"):
-                if role in data:
-                    data[role] = citation(data[role])
-            name = f"quotations/{agent(rid)}.yaml"
+        data = record_to_data(record)
+        name = _template_data(kind, rid, record, data, names)
         text = yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=10_000, default_flow_style=False)
         templates.append((name, text))
+    return templates
 
-    for kind in ("notes", "works", "agents", "quotations"):
-        (root / kind).mkdir(parents=True, exist_ok=True)
+
+def _template_data(kind: str, rid: str, record: Any, data: dict[str, Any], names: _Names) -> str:
+    """Put the placeholders in a record's `data` (changed in place); the template's file name."""
+    if kind == "notes":
+        return _note_template(record.number, data, names)
+    if kind == "works":
+        return _work_template(rid, data, names)
+    if kind == "agents":
+        return _agent_template(rid, data, names)
+    return _quotation_template(rid, data, names)
+
+
+def _note_template(number: int, data: dict[str, Any], names: _Names) -> str:
+    data["number"] = names.note(number)
+    # An empty `quoted` is popped, then set again: it moves to the end, as the templates always had it.
+    data["quoted"] = [names.agent(a) for a in data.get("quoted", [])] or data.pop("quoted", [])
+    if "citations" in data:
+        data["citations"] = [names.citation(c) for c in data["citations"]]
+    return f"notes/{names.note(number)}.yaml"
+
+
+def _work_template(rid: str, data: dict[str, Any], names: _Names) -> str:
+    for role in ("authors", "editors", "translators"):
+        if role in data:
+            data[role] = [names.agent(a) for a in data[role]]
+    if "parent" in data:
+        data["parent"] = names.work(data["parent"])
+    if "title" in data:
+        data["title"] += f" {_COPY}"
+    return f"works/{names.work(rid)}.yaml"
+
+
+def _agent_template(rid: str, data: dict[str, Any], names: _Names) -> str:
+    field = "family" if "family" in data else "name"
+    data[field] += f" {_COPY}"
+    return f"agents/{names.agent(rid)}.yaml"
+
+
+def _quotation_template(rid: str, data: dict[str, Any], names: _Names) -> str:
+    # As for `quoted` in a note: an empty `speakers` moves to the end.
+    data["speakers"] = [names.agent(a) for a in data.get("speakers", [])] or data.pop("speakers", [])
+    if "note" in data:
+        data["note"] = names.note(data["note"])
+    for role in ("source", "via"):
+        if role in data:
+            data[role] = names.citation(data[role])
+    return f"quotations/{names.agent(rid)}.yaml"
+
+
+# --------------------------------------------------------------------------- writing the tree
+
+
+def _write_essay(source: Path, root: Path, essay_key: str, notes: int) -> int:
+    """Write essay.yaml with `notes: N` rewritten to the tree's count, and the essay's work record
+    as it is; how many files that is."""
     essay_text = (source / "essay.yaml").read_text(encoding="utf-8")
-    essay_text, count = re.subn(r"(?m)^notes: \d+$", f"notes: {corpus.note_count * scale}", essay_text)
+    essay_text, count = re.subn(r"(?m)^notes: \d+$", f"notes: {notes}", essay_text)
     if count != 1:
         raise ValueError("essay.yaml has no `notes: N` line to rewrite")
     (root / "essay.yaml").write_text(essay_text, encoding="utf-8")
     (root / "works" / f"{essay_key}.yaml").write_bytes((source / "works" / f"{essay_key}.yaml").read_bytes())
-    files = 2
-    for k in range(scale):
-        substitutions = {_ID: f"-c{k}" if k else "", _KEY: f"c{k}" if k else "", f" {_COPY}": f" (copy {k})" if k else ""}
+    return 2
 
-        def renumber(match: re.Match[str]) -> str:
-            return str((int(match.group(1)) - 1) * scale + k + 1)
 
-        for name, text in templates:
-            for placeholder, value in substitutions.items():
-                name, text = name.replace(placeholder, value), text.replace(placeholder, value)
-            name = _NOTE_RE.sub(lambda m: f"{int(renumber(m)):03d}", name)
-            _write(root / name, _NOTE_RE.sub(renumber, text))
-            files += 1
-    works = scale * (len(corpus.works) - 1) + 1
-    made = {"made": fingerprint, "files": files, "works": works}
-    marker.write_text(json.dumps(made) + "\n", encoding="utf-8")
-    return SyntheticTree(root, scale, files, works)
+def _write_copy(root: Path, templates: list[tuple[str, str]], scale: int, k: int) -> int:
+    """Write copy `k` of every template (copy 0 keeps the original ids, keys and names); how many files."""
+    substitutions = {_ID: f"-c{k}" if k else "", _KEY: f"c{k}" if k else "", f" {_COPY}": f" (copy {k})" if k else ""}
+    renumber = _renumber(scale, k)
+
+    def renumber_name(match: re.Match[str]) -> str:
+        return f"{int(renumber(match)):03d}"
+
+    for name_template, text_template in templates:
+        name, text = _substitute(name_template, substitutions), _substitute(text_template, substitutions)
+        _write(root / _NOTE_RE.sub(renumber_name, name), _NOTE_RE.sub(renumber, text))
+    return len(templates)
+
+
+def _substitute(template: str, substitutions: dict[str, str]) -> str:
+    for placeholder, value in substitutions.items():
+        template = template.replace(placeholder, value)
+    return template
+
+
+def _renumber(scale: int, k: int) -> Callable[[re.Match[str]], str]:
+    """The number of copy `k` of a note placeholder's note n: (n - 1) * scale + k + 1."""
+
+    def renumber(match: re.Match[str]) -> str:
+        return str((int(match.group(1)) - 1) * scale + k + 1)
+
+    return renumber
 
 
 def _write(path: Path, text: str) -> None:

@@ -50,8 +50,17 @@ class Context:
         walk the records once with `walk_strings` instead, keeping only what they find)."""
         out: list[tuple[str, str, FieldPath, str]] = []
         for kind, rid, record in self.corpus.records():
-            walk_strings(record, (), lambda path, value: out.append((kind, rid, path, value)))
+            walk_strings(record, (), _collect_into(out, kind, rid))
         return out
+
+
+def _collect_into(out: list[tuple[str, str, FieldPath, str]], kind: str, rid: str) -> Callable[[FieldPath, str], None]:
+    """A `walk_strings` visitor that appends each string to `out` with this record's kind and id."""
+
+    def visit(path: FieldPath, value: str) -> None:
+        out.append((kind, rid, path, value))
+
+    return visit
 
 
 def walk_strings(value: object, path: FieldPath, visit: Callable[[FieldPath, str], None]) -> None:

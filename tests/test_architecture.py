@@ -9,6 +9,7 @@ that is a module.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,24 @@ def test_layers_do_not_import_upwards(layer: str, above: set[str]) -> None:
     mine = {m for m in edges if m == layer or m.startswith(layer + ".")}
     upward = sorted((m, d) for m in mine for d in edges[m] if any(d == a or d.startswith(a + ".") for a in above))
     assert not upward, f"{layer} imports a higher layer: {upward}"
+
+
+# --------------------------------------------------------------------------- the essay is data
+
+
+def _code_constants(path: Path) -> list[tuple[int, object]]:
+    """The constants of a module's code, docstrings and other bare string statements (comments in effect) left out."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bare = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)}
+    return [(node.lineno, node.value) for node in ast.walk(tree) if isinstance(node, ast.Constant) and id(node) not in bare]
+
+
+def test_no_code_names_the_essays_note_count_date_or_text_file() -> None:
+    """86 notes, winter 1984 and the text's file name are in records/essay.yaml and the essay's work record, not in code."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        for line, value in _code_constants(path):
+            if (isinstance(value, int) and not isinstance(value, bool) and value == 86) or (
+                    isinstance(value, str) and ("gonzalez-1984" in value or re.search(r"\b1984\b", value) or "gonzalez1984" in value)):
+                found.append(f"{path.relative_to(SRC)}:{line}: {value!r}")
+    assert not found, found

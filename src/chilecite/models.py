@@ -119,7 +119,7 @@ class Work(Record):
     edition: str | None = Field(None, description="Edition, where it matters for the locator.")
     publisher: str | None = Field(None, description="Publisher, only when known from the work itself or a catalogue.")
     place: str | None = Field(None, description="Place of publication, only when known.")
-    issued: Date | None = Field(None, description="Date issued: `1973`, `1973-08`, `1973-08-09`, `1984-24` (winter), `1973~` (circa), `1973?` (uncertain), `1970/1973` (range).")
+    issued: Date | None = Field(None, description="Date issued: `1973`, `1973-08`, `1973-08-09`, `1973-24` (winter), `1973~` (circa), `1973?` (uncertain), `1970/1973` (range).")
     original_date: Date | None = Field(None, description="Date of first publication or delivery, where the cited edition is later.")
     pages: PageRange | None = Field(None, description="Page range of the item within its container (`45–86`).")
     language: str | None = Field(None, description="BCP 47 language of the cited text (`en`, `es`, `de`, `ru`).")

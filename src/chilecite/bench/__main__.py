@@ -297,10 +297,13 @@ def table(rows: list[Row]) -> str:
 
 
 def find_essay() -> Path | None:
+    """The reference text of the bundled records' essay, found as the commands find it."""
+    from chilecite.loading import load_corpus
     from chilecite.text import find_text
     from chilecite.tree import bundled_records
 
-    return find_text("gonzalez-1984-the-left-and-the-coup-in-chile.txt", bundled_records()).found
+    essay = load_corpus(bundled_records()).essay
+    return find_text(essay.text_file, bundled_records()).found if essay else None
 
 
 def main(argv: list[str] | None = None) -> int:

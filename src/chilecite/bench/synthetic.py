@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from chilecite.corpus import Corpus
 
 WHY_SKIPPED = {
-    "note_marker_placed": "the text prints the markers [1]-[86] only",
-    "markers_match_count": "the text has 86 markers, the tree 86 x N notes",
+    "note_marker_placed": "the text prints one marker per note of the source tree only",
+    "markers_match_count": "the text has the source tree's markers, the tree N times as many notes",
 }
 _ID, _KEY, _COPY = "zqzqid", "zqzqkey", "zqzqcopy"  # placeholders, substituted per copy
 _NOTE_RE = re.compile(r"zqzqnote(\d+)x")

@@ -1,4 +1,4 @@
-"""The coverage figure: the 86 notes in essay order, one cell each, by identification level.
+"""The coverage figure: the essay's notes in order, one cell each, by identification level.
 
 Laid out here (positions in SVG user units), drawn by `templates/_coverage.svg.j2`. Each level
 has its own colour *and* shape, so the figure reads in greyscale and for colour-blind readers:

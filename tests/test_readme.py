@@ -1,0 +1,67 @@
+"""Every example in the README runs as written, and `.ci/run` runs exactly the README's test command.
+
+Each ```sh block is run with bash (`set -e`) in a fresh folder inside a copy of the checkout's
+records tree, with the test environment's `chilecite` first on PATH; each ```python block with this
+Python. The two ```sh setup blocks install system packages: the test command is what `.ci/run` runs
+(checked here line for line) and the main job's steps are the ones the export tests cover; the
+```sh bench block is run at a small scale by tests/benchmarks/test_bench_smoke.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import ROOT, copy_records
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+BLOCK_RE = re.compile(r"^```(sh|python)( \w+)?\n(.*?)^```$", re.M | re.S)
+BLOCKS = [(m.group(1), (m.group(2) or "").strip(), m.group(3)) for m in BLOCK_RE.finditer(README)]
+RUNNABLE = [(lang, body) for lang, tag, body in BLOCKS if not tag]
+
+
+def test_the_readme_has_its_examples() -> None:
+    assert len(RUNNABLE) >= 6 and sum(1 for _, tag, _ in BLOCKS if tag == "setup") == 2
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    setup = [body.strip() for _, tag, body in BLOCKS if tag == "setup"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci[-1] == setup[1]
+    assert "python3 -m venv .venv" in setup[0] and "python3 -m venv .venv" in setup[1]
+    assert "nodejs npm" in setup[1] and "chromium-driver" in setup[1]
+
+
+def test_the_bench_example_is_the_one_the_smoke_test_runs() -> None:
+    bench = next(body for _, tag, body in BLOCKS if tag == "bench")
+    assert bench.split()[:3] == ["python", "-m", "chilecite.bench"]
+    assert "chilecite.bench" in (ROOT / "tests" / "benchmarks" / "test_bench_smoke.py").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, essay_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder holding a copy of the records (found from the working directory), with the essay's text."""
+    copy_records(tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setenv("CHILECITE_ESSAY", str(essay_path))
+    monkeypatch.setenv("CHILECITE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    return work
+
+
+@pytest.mark.parametrize(("lang", "body"), RUNNABLE, ids=[f"{lang}-{body.split()[0:2]}" for lang, body in RUNNABLE])
+def test_every_example_runs(lang: str, body: str, checkout: Path) -> None:
+    if "pandoc" in body and shutil.which("pandoc") is None:
+        pytest.skip("pandoc is not installed (the README's test command installs it)")
+    command = ["bash", "-ec", body] if lang == "sh" else [sys.executable, "-c", body]
+    result = subprocess.run(command, cwd=checkout, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    if "pandoc" in body:
+        assert (checkout / "paper.docx").stat().st_size > 0

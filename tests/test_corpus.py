@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import unicodedata
 
 import pytest
@@ -10,7 +12,7 @@ from chilecite.loading import load_corpus
 from chilecite.models import Level
 from chilecite.rules import validate
 from chilecite.text import ReferenceText
-from tests.support import require_essay
+from tests.support import RECORDS, require_essay
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +93,31 @@ def test_known_misprints_are_kept_beside_the_correct_name(corpus, text, printed:
         pytest.skip(f"{printed!r} is not in this text")
     matches = [a for a in corpus.agents.values() if printed in " ".join(a.printed)]
     assert [a.display_name for a in matches] == [correct]
+
+
+# Words that name the research tooling or its numbered passes rather than a source a reader can check.
+TOOLING = re.compile(r"search tool|find_string|read_file|find_files|pages corpus|code corpus|docs corpus|\bcorpora\b"
+                     r"|\b(first|second|third|fourth|fifth|sixth|earlier|later|research) pass(es)?\b", re.IGNORECASE)
+
+
+def test_no_record_names_a_search_tool_or_a_research_pass() -> None:
+    named = [f"{path.relative_to(RECORDS.parent)}: {m.group()}" for path in sorted(RECORDS.rglob("*.yaml"))
+             for m in TOOLING.finditer(path.read_text(encoding="utf-8"))]
+    assert not named, named
+
+
+def test_every_verified_basis_says_where_the_words_were_found(corpus) -> None:
+    """A URL, a repository and its file, or an edition and page: something a reader can go and check."""
+    where = re.compile(r"https?://|repository|file |archive/|\bp\.\s*\d|page \d|edition|printed in|transcription|copy", re.IGNORECASE)
+    vague = [f"{kind} {rid}" for kind, rid, _, c in _citations(corpus) if c.level.value == "verified" and not where.search(c.basis)]
+    assert not vague, vague
+
+
+def _citations(corpus):
+    for number, note in corpus.notes.items():
+        for i, citation in enumerate(note.citations):
+            yield "note", number, i, citation
+    for qid, q in corpus.quotations.items():
+        for citation in (q.source, q.via):
+            if citation is not None:
+                yield "quotation", qid, 0, citation

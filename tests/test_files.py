@@ -244,7 +244,9 @@ def test_create_all_respects_the_umask(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- killed while writing
 
 _SLOW_WRITER = textwrap.dedent("""
-    import os, sys, time
+    import os, signal, sys, time
+    # As from a terminal: a runner started under nohup would hand down "ignore SIGHUP".
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     from chilecite import files
     if sys.argv[2] == "named":
         files._unnamed_file = lambda directory: None

@@ -248,6 +248,22 @@ def test_old_entries_are_pruned(private_cache: Path, monkeypatch: pytest.MonkeyP
     assert cache.get_json("reports", "key 5") == 5
 
 
+def test_a_full_folder_is_cut_below_its_limit_so_it_is_not_dated_at_every_write(private_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(cache_module.LIMITS, "citations", 16)
+    cache = Cache.open()
+    assert cache is not None
+    dated: list[int] = []
+    real_stat = os.stat
+    monkeypatch.setattr(cache_module.os, "stat", lambda path, *a, **k: (dated.append(1) if str(path).endswith(".cache") else None, real_stat(path, *a, **k))[1])
+    counts = []
+    for i in range(40):
+        cache.put_json("citations", f"key {i}", i)
+        counts.append(len(list((private_cache / "citations").glob("*.cache"))))
+    assert max(counts) == 16 and counts[-1] >= 14  # never over the limit, cut to 16 - 16 // 8
+    assert cache.get_json("citations", "key 39") == 39 and cache.get_json("citations", "key 0") is None
+    assert len(dated) < 40 * 16 // 4  # dated only when over the limit: not 16 stats per write
+
+
 # --------------------------------------------------------------------------- the command line
 
 

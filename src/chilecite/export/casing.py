@@ -29,6 +29,7 @@ are loaded.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -96,12 +97,21 @@ class ProperNouns:
     def in_names(self, tokens: list[str]) -> set[int]:
         """Indexes of the tokens that are part of a whole name of the records (`Financial Times`)."""
         found: set[int] = set()
-        for phrase in self.phrases:
-            size = len(phrase)
-            for start in range(len(tokens) - size + 1):
+        starting = self._by_first_word
+        for start, token in enumerate(tokens):
+            for phrase in starting.get(token, ()):
+                size = len(phrase)
                 if tuple(tokens[start:start + size]) == phrase:
                     found.update(range(start, start + size))
         return found
+
+    @functools.cached_property
+    def _by_first_word(self) -> dict[str, tuple[tuple[str, ...], ...]]:
+        """The phrases by their first word: a title is matched against the few that can start at each word."""
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in self.phrases:
+            index.setdefault(phrase[0], []).append(phrase)
+        return {word: tuple(phrases) for word, phrases in index.items()}
 
 
 def is_sentence_case(title: str) -> bool:

@@ -8,6 +8,7 @@ braces. Accents in ASCII mode take the `{\\'e}` form BibTeX needs to sort and ab
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 _SPECIAL = {
@@ -28,6 +29,7 @@ _ASCII_PUNCT = {"‘": "`", "’": "'", "“": "``", "”": "''", "–": "--", "
                 "¿": r"{?`}", "¡": r"{!`}", "°": r"{\textdegree}", "£": r"{\pounds}", "€": r"{\texteuro}", "§": r"{\S}"}
 
 
+@functools.lru_cache(maxsize=4096)
 def _ascii_char(char: str) -> str:
     if char in _ASCII_PUNCT:
         return _ASCII_PUNCT[char]
@@ -61,24 +63,29 @@ def _control(char: str) -> str:
     return f"{{\\textbackslash}}u{code:04x}"
 
 
+# What `escape` must change: a special, a "-" before another, a control character; with `ascii`,
+# any non-ASCII character too. Most field values hold none and are returned as they are.
+_TO_ESCAPE = re.compile(r"[\\{}&%$#_~^\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|-(?=-)")
+_TO_ESCAPE_ASCII = re.compile(r"[\\{}&%$#_~^\x00-\x1f\x7f-\U0010ffff]|-(?=-)")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "-":
+        return "-{}"  # a literal "--" in the data is not an en dash
+    if char in _SPECIAL:
+        return _SPECIAL[char]
+    if char < " " or "\x7f" <= char <= "\x9f" or "\u2028" <= char <= "\u2029" or "\ud800" <= char <= "\udfff":
+        return _control(char)
+    return _ascii_char(char)  # only the ASCII pattern matches other characters
+
+
 def escape(text: str, *, ascii: bool = False) -> str:
     """Escape LaTeX specials; with `ascii`, encode every non-ASCII character as a LaTeX command.
 
     The result never ends a line, a `%` comment or a group early: every brace, `%`, `\\` and `^`
     (so no `^^M` or `^^5c`) is escaped, and control characters are replaced (see `_control`)."""
-    out = []
-    for i, char in enumerate(text):
-        if char == "-" and text[i + 1:i + 2] == "-":
-            out.append("-{}")  # a literal "--" in the data is not an en dash
-        elif char in _SPECIAL:
-            out.append(_SPECIAL[char])
-        elif char < " " or "\x7f" <= char <= "\x9f" or "\u2028" <= char <= "\u2029" or "\ud800" <= char <= "\udfff":
-            out.append(_control(char))
-        elif ascii and not char.isascii():
-            out.append(_ascii_char(char))
-        else:
-            out.append(char)
-    return "".join(out)
+    return (_TO_ESCAPE_ASCII if ascii else _TO_ESCAPE).sub(_escaped, text)
 
 
 def protect_title(text: str, keep: set[int], *, ascii: bool = False) -> str:

@@ -529,6 +529,8 @@ def test_a_target_agent_that_exists_stops_the_works_too(tmp_path: Path, corpus: 
     pytest.param(r"La {Unidad {Popular}}", "La Unidad Popular", id="case-protection-dropped"),
     pytest.param(r"``Cordones'' {?`}Qu\'e? {!`}S\'i!", "“Cordones” ¿Qué? ¡Sí!", id="quotes-and-inverted-marks"),
     pytest.param(r"\~{}user \'{}", "~user ´", id="accent-on-nothing"),
+    pytest.param(r"\'\@", "´", id="accent-on-a-command-that-prints-nothing"),
+    pytest.param(r"\'\@e", "é", id="accent-over-a-command-that-prints-nothing"),
     pytest.param(r"{{{a}", "a", id="unclosed-groups"),
 ])
 def test_latex_is_decoded(latex: str, text: str) -> None:

@@ -114,9 +114,9 @@ class _Decoder:
 
     def emit(self, piece: str) -> None:
         if self.pending:
-            if piece.isspace():
-                return  # TeX skips spaces before an argument
             piece = piece.lstrip()
+            if not piece:
+                return  # TeX skips spaces before an argument; `\@` and the like, which print nothing, are none either
             self.marks[len(self.out)] = self.pending[::-1]
             self.pending = []
         if piece:

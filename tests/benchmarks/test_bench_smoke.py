@@ -31,3 +31,20 @@ def test_the_benchmark_runs_and_prints_every_row(tmp_path: Path) -> None:
     for line in table:
         cells = [cell.strip() for cell in line.strip("|").split("|")]
         assert float(cells[1]) > 0 and float(cells[3]) > 0 and float(cells[4]) > 0, line
+
+
+def _bench(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "chilecite.bench", "--scale", "1", "--runs", "1", "--workdir", str(tmp_path), *args],
+                          capture_output=True, text=True, timeout=600, env={**os.environ, "CHILECITE_CACHE": str(tmp_path / "unused")})
+
+
+def test_only_measures_the_rows_whose_name_contains_the_words(tmp_path: Path) -> None:
+    result = _bench(tmp_path, "--only", "VERSION", "--only", "bibtex export step")
+    assert result.returncode == 0, result.stderr[-3000:]
+    names = [line.split(" | ")[0].removeprefix("| ") for line in result.stdout.splitlines() if line.startswith("| ") and not line.startswith(("| operation", "| ---"))]
+    assert names == ["chilecite --version", "BibTeX export step 1x (timed inside: export_bibtex of the loaded corpus)"]
+
+
+def test_only_with_words_no_row_has_is_a_usage_error(tmp_path: Path) -> None:
+    result = _bench(tmp_path, "--only", "no such operation")
+    assert result.returncode == 2 and "no row's name contains 'no such operation'" in result.stderr

@@ -15,8 +15,8 @@ ROWS = (
     "chilecite --version", "chilecite --help",
     "chilecite stats (bundled, warm cache)", "chilecite show 32 (bundled, warm cache)", "chilecite notes (bundled, warm cache)",
     "chilecite export csl-json (bundled, warm cache)", "chilecite quote ID (bundled, warm cache)", "chilecite quote ID (bundled, --no-cache)",
-    "validate 2x, cold (--no-cache)", "validate 2x, first run (cache filled)", "validate 2x, warm (records from the cache, rules run)",
-    "load + validate 2x, warm (report cache: Session.report)", "stats 2x, warm (gate: records and report from the cache)",
+    "validate 2x, cold (--no-cache)", "validate 2x, first run (cache filled)", "validate 2x, warm (unchanged tree: the report from the cache)",
+    "load + validate 2x, warm (report cache: Session.report)", "stats 2x, warm (unchanged tree: the output from the cache)",
     "BibTeX export step 2x (timed inside: export_bibtex of the loaded corpus)", "export bibtex 2x, warm",
     "export bibtex 2x, cold (--no-cache)",
 )

@@ -245,8 +245,10 @@ def test_create_all_respects_the_umask(tmp_path: Path) -> None:
 
 _SLOW_WRITER = textwrap.dedent("""
     import os, signal, sys, time
-    # As from a terminal: a runner started under nohup would hand down "ignore SIGHUP".
+    # As from a terminal: a runner started under nohup hands down "ignore SIGHUP", and one whose
+    # workers ignore Ctrl-C (pytest-xdist's) "ignore SIGINT", which Python then leaves ignored.
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from chilecite import files
     if sys.argv[2] == "named":
         files._unnamed_file = lambda directory: None

@@ -63,16 +63,18 @@ def _control(char: str) -> str:
     return f"{{\\textbackslash}}u{code:04x}"
 
 
-# What `escape` must change: a special, a "-" before another, a control character; with `ascii`,
-# any non-ASCII character too. Most field values hold none and are returned as they are.
-_TO_ESCAPE = re.compile(r"[\\{}&%$#_~^\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|-(?=-)")
-_TO_ESCAPE_ASCII = re.compile(r"[\\{}&%$#_~^\x00-\x1f\x7f-\U0010ffff]|-(?=-)")
+# What `escape` must change: a special, a control character, and the first of two characters that
+# TeX would join into a ligature ("--" an en dash, "''" and "``" curly quotes: data that holds them
+# means the characters, so an empty group keeps them apart); with `ascii`, any non-ASCII character
+# too, the dashes and quotation marks that become - ' and ` included ("––" is "--{}--", not "----"). Most values hold none of these.
+_TO_ESCAPE = re.compile(r"(?P<ligature>-(?=-)|'(?=')|`(?=`))|[\\{}&%$#_~^\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_TO_ESCAPE_ASCII = re.compile(r"(?P<ligature>[-–—](?=[-–—])|['’”](?=['’”])|[`‘“](?=[`‘“]))|[\\{}&%$#_~^\x00-\x1f\x7f-\U0010ffff]")
 
 
 def _escaped(match: re.Match[str]) -> str:
     char = match.group()
-    if char == "-":
-        return "-{}"  # a literal "--" in the data is not an en dash
+    if match.lastgroup == "ligature":
+        return (char if char.isascii() else _ASCII_PUNCT[char]) + "{}"
     if char in _SPECIAL:
         return _SPECIAL[char]
     if char < " " or "\x7f" <= char <= "\x9f" or "\u2028" <= char <= "\u2029" or "\ud800" <= char <= "\udfff":

@@ -808,13 +808,7 @@ def test_an_untitled_entry_gets_a_devised_title_from_its_own_fields(entry: str, 
     result = import_bibtex(entry + "\n", corpus)
     (work,) = result.works.values()
     assert work.title is None and work.devised_title == devised
-    paths = []
-    for record in result.records:
-        path = tmp_path / record.relative_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(record.text, encoding="utf-8")
-        paths.append(path)
-    assert not validate(load_corpus(extra=paths), None).errors
+    _assert_valid(result, tmp_path)
 
 
 @pytest.mark.parametrize("entry", [pytest.param("@misc{only1970key}", id="only-a-key"), pytest.param("@book{book1970x, year = 1970}", id="only-a-type")])

@@ -310,7 +310,8 @@ def find_essay() -> Path | None:
     return find_text(essay.text_file, bundled_records()).found if essay else None
 
 
-def main(argv: list[str] | None = None) -> int:
+def make_parser() -> argparse.ArgumentParser:
+    """The command line of `python -m chilecite.bench`."""
     parser = argparse.ArgumentParser(prog="python -m chilecite.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=int, default=100, help="copies of the bundled records in the synthetic tree (default 100)")
     parser.add_argument("--runs", type=int, default=5, help="pairs of runs per row, after one warm-up each (default 5)")
@@ -319,6 +320,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write every run's figures to this file")
     parser.add_argument("--only", action="append", default=[], metavar="WORDS",
                         help="measure only the rows whose name contains WORDS (case ignored; repeatable)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
     args = parser.parse_args(argv)
     if args.scale < 1 or args.runs < 1:
         parser.error("--scale and --runs are at least 1")

@@ -223,25 +223,34 @@ class Session:
 
         cache = self.cache()
         digest = tree_digest(self.tree.path) if cache is not None else None
-        if cache is None or digest is None:
+        search = self._text_seen_with(cache, digest)
+        if cache is None or digest is None or search is None:
             return None
-        text_file = cache.get_json("reports", self._report_key(digest, None, [], [], what="text_file"))
-        if not isinstance(text_file, str):
-            return None
-        search = self._find_text(text_file)
         text = None
         if search.found is not None:
             try:
                 text = ReferenceText.from_file(search.found)
             except TextUnusable:
                 return None  # reported as a problem of the corpus: the slow path says it
-        elif search.how in ("--essay", "CHILECITE_ESSAY"):
-            return None  # a usage error: the slow path raises it
         stored = cache.get_json("reports", self._report_key(digest, text, select, ignore))
         try:
             return Report.model_validate(stored) if stored is not None else None
         except ValueError:
             return None
+
+    def _text_seen_with(self, cache: Cache | None, digest: str | None) -> TextSearch | None:
+        """Where the reference text is now, for a tree whose report is cached (the report keeps the
+        text's file name); None without such a report, or when the search is a usage error (a
+        missing --essay or $CHILECITE_ESSAY file: the slow path says it)."""
+        if cache is None or digest is None:
+            return None
+        text_file = cache.get_json("reports", self._report_key(digest, None, [], [], what="text_file"))
+        if not isinstance(text_file, str):
+            return None
+        search = self._find_text(text_file)
+        if search.found is None and search.how in ("--essay", "CHILECITE_ESSAY"):
+            return None
+        return search
 
     def output(self, fmt: str, args: Iterable[object], produce: Callable[[Corpus], str], *, style: str | None = None) -> str:
         """What a command prints from the records, once they validate (see `gate`).
@@ -276,15 +285,10 @@ class Session:
         from chilecite.tree import tree_digest
 
         cache = self.cache()
-        digest = tree_digest(self.tree.path)
-        if cache is None or digest is None:
+        digest = tree_digest(self.tree.path) if cache is not None else None
+        search = self._text_seen_with(cache, digest)
+        if cache is None or digest is None or search is None:
             return None
-        text_file = cache.get_json("reports", self._report_key(digest, None, [], [], what="text_file"))
-        if not isinstance(text_file, str):
-            return None
-        search = self._find_text(text_file)
-        if search.found is None and search.how in ("--essay", "CHILECITE_ESSAY"):
-            return None  # a usage error: the slow path says it
         try:  # only regular files, size-checked, are read (a FIFO named as the text must not hang a command)
             text_id = f"{search.found}\0{_sha256_regular(search.found)}" if search.found is not None else "no text"
             style_id = None

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from chilecite import loading
 from chilecite.cli import cli
 from chilecite.loading import YamlRefused, load_corpus, parse_yaml
 from tests.support import MINIMAL_ROOT, RECORDS
@@ -79,7 +80,7 @@ def test_json_report_lists_the_same_problems_as_objects(tmp_path: Path) -> None:
 def test_yaml_that_records_never_need_is_refused(text: str, code: str, line: int) -> None:
     with pytest.raises(YamlRefused) as refused:
         parse_yaml(text)
-    assert (refused.value.rule.code, refused.value.line) == (code, line)
+    assert (loading.YAML_RULES[refused.value.reason].code, refused.value.line) == (code, line)
 
 
 def test_dates_and_leading_zeros_stay_strings() -> None:

@@ -44,8 +44,9 @@ def test_no_hint_is_written_twice() -> None:
 
 
 def test_codes_are_written_only_in_the_catalogue() -> None:
-    """`grep -rnE '"CC0[0-9]{2}"' src/` finds codes only in chilecite/rules/."""
-    outside = [f"{path.relative_to(ROOT)}:{n}" for path in (ROOT / "src").rglob("*.py") if "rules" not in path.relative_to(ROOT / "src" / "chilecite").parts[:1]
+    """`grep -rnE '"CC0[0-9]{2}"' src/` finds codes only in chilecite/rules/ and, for the loader's own, in loading.py."""
+    catalogue = (("rules",), ("loading.py",))
+    outside = [f"{path.relative_to(ROOT)}:{n}" for path in (ROOT / "src").rglob("*.py") if path.relative_to(ROOT / "src" / "chilecite").parts[:1] not in catalogue
                for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if CODE_LITERAL.search(line)]
     assert not outside, f"rule codes written outside the catalogue: {outside}"
 

@@ -1,9 +1,11 @@
 """chilecite: sources, quotations and citations of one essay, as records checked against its text.
 
-The library API: `load_corpus()` loads the records; `quotation(words_or_id)` finds a quotation
-to cite (`chilecite.quotation("history is ours").cite(style="apa", format="html")`); `validate`
-checks a corpus. Attributes are imported on first use (PEP 562), so `import chilecite` and the
-command line's `--help` stay fast.
+The library API: a `Workspace` is one records tree with its reference text — it loads, validates,
+gates (nothing is produced from records with errors) and answers every request of
+`chilecite.outputs`, with the user's cache only when asked (`Workspace(cache=True)`);
+`quotation(id)` is a quotation to cite (`chilecite.quotation("allende-history-is-ours").cite(style="apa")`);
+`load_corpus()` and `validate` are the loading and checking steps alone. Attributes are imported
+on first use (PEP 562), so `import chilecite` and the command line's `--help` stay fast.
 """
 
 from __future__ import annotations
@@ -17,17 +19,19 @@ if TYPE_CHECKING:
 __version__ = "0.2.0"
 
 _LAZY = {
+    "Workspace": "chilecite.workspace",
+    "RecordsInvalid": "chilecite.workspace",
+    "quotation": "chilecite.workspace",
     "load_corpus": "chilecite.loading",
-    "quotation": "chilecite.citing",
     "validate": "chilecite.rules",
     "Corpus": "chilecite.corpus",
 }
 
 if TYPE_CHECKING:
-    from chilecite.citing import quotation
     from chilecite.corpus import Corpus
     from chilecite.loading import load_corpus
     from chilecite.rules import validate
+    from chilecite.workspace import RecordsInvalid, Workspace, quotation
 
 
 def __getattr__(name: str) -> Any:
@@ -42,4 +46,4 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_LAZY])
 
 
-__all__ = ["Corpus", "__version__", "load_corpus", "quotation", "validate"]
+__all__ = ["Corpus", "RecordsInvalid", "Workspace", "__version__", "load_corpus", "quotation", "validate"]

@@ -1,509 +1,278 @@
-"""The user's cache: record files already parsed, validation reports and rendered citations, so an
-unchanged records tree loads without parsing YAML and a repeated citation without citeproc-py.
+"""The cache: answers already given and record files already read, so that an unchanged records
+tree answers without loading and a changed one parses and checks only the files that changed.
 
-What is kept, each under a key that holds everything the entry depends on:
+One SQLite database, `cache.sqlite3`, in a folder chilecite makes for itself, with two tables:
 
-- `trees/`: one snapshot per records tree: for every file, its path in the tree, the SHA-256 of
-  its bytes and what loading it gave (the plain data of the record, or its problems). A file is
-  reused only when its bytes hash the same; every file is read and hashed on every run, and file
-  times are never trusted, so an edit that keeps the size and modification time is still seen.
-- `reports/`: the validator's report, keyed by the hashes of every record file, the reference
-  text's SHA-256 and path, and the rule selection.
-- `citations/`: citeproc-py's renderings, keyed by the style file's hash and the item's CSL-JSON.
-- `outputs/`: what a command that reads the records printed (`chilecite stats`, `quote ID`, …),
-  keyed by the hashes of every record file, the reference text's path and bytes, the style file's
-  bytes, the command's arguments and the tree's place; kept only for a tree the validator passed.
+- `records`: for one record file, what loading it gave (its plain data, or its problems) and the
+  problems of the checks that look at one record alone (`Rule.per_record`);
+- `answers`: what a command printed, the validator's report among them.
 
-Every key also holds `fingerprint()`: chilecite's version, a hash of its own source files, and
-which PyYAML, pydantic and citeproc-py are installed. Entries are never expired by age; the
-oldest are removed when a folder holds more than its limit.
+Every key is made by `cache_key` from typed values — the bytes' digests of every input (each record
+file, the reference text, the style), the request and its typed options, and `environment()`:
+chilecite's version and code, Python's version, and every installed distribution with its version.
+Two requests that could be answered differently never share a key: `None` and `"None"`, a style
+by its name and the same file by its path (whose labels differ) are different values.
 
-Where: `$CHILECITE_CACHE`, else the user's cache directory (platformdirs), created with mode 0700
-(on POSIX systems; elsewhere nothing is cached). `chilecite --no-cache` neither reads nor writes
-it; deleting it is always safe. The library uses it only when asked (`load_corpus(cache=...)`),
-but for citeproc-py's renderings (`configure(enabled=False)` turns that off too).
+Where: `<base>/chilecite/`, `<base>` being `$CHILECITE_CACHE` or the user's cache directory. The
+folder is used only when chilecite made it (mode 0700, with a CACHEDIR.TAG of chilecite's) and it
+is still this user's and private; an existing folder chilecite did not make is never re-moded or
+written into. A cache that cannot be used — not ours, unreadable, read-only, full, locked, damaged,
+a FIFO or a folder where its file belongs — never fails or hangs a command: the command answers
+uncached and says why once (`notice`). Deleting the folder is always safe.
 
-Threat model. The cache is an aid to speed, never a source of truth.
-
-- It is used only in a directory that its owner alone can enter: owned by the user, mode 0700,
-  not a symbolic link. Otherwise nothing is read from it or written to it.
-- Entries are JSON parsed with `json`: nothing in them is executed or unpickled. A record rebuilt
-  from an entry goes through the same pydantic validation as one read from YAML, so an entry can
-  never make a record the models would refuse.
-- Every entry carries an HMAC-SHA256 over its key and its contents, keyed by a per-user secret
-  (`key`: 32 random bytes, mode 0600, made on first use). A truncated, corrupted or edited entry,
-  or one copied from another user or machine, fails the check and is ignored, then rebuilt; so
-  does one written by another version of chilecite (its key differs).
-- Out of scope: someone who can write files as you (they can change chilecite itself), and
-  secrecy (an entry says only what your records already say).
+What it trusts: nothing it could not check. Entries are JSON; a record rebuilt from one goes
+through the models' validation like one read from YAML. The folder is private to its owner, so
+only someone who can already act as that user could change an entry.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import enum
 import hashlib
-import hmac
 import json
 import os
 import stat
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 ENV = "CHILECITE_CACHE"
-HEADER = b"chilecite-cache %d\n" % FORMAT
-_MAC_LINE = len(b"mac ") + 64 + 1
-_SECRET = "key"
-LIMITS = {"trees": 32, "reports": 512, "citations": 4096, "outputs": 1024}
-_DEPENDENCIES = ("yaml", "_yaml", "pydantic", "pydantic_core", "citeproc", "lxml")
+FOLDER = "chilecite"
+DATABASE = "cache.sqlite3"
+TAG = "CACHEDIR.TAG"
+TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+            "# This file is a cache directory tag created by chilecite; the folder can be deleted at any time.\n")
+LIMITS = {"records": 600_000, "answers": 4_096}  # rows; the oldest written are dropped beyond them
+_SIDE_FILES = ("", "-journal", "-wal", "-shm")
+
+Notice = Callable[[str], None]
 
 
-def default_dir() -> Path:
-    """`$CHILECITE_CACHE`, or the user's cache directory for chilecite."""
-    if os.environ.get(ENV):
-        return Path(os.environ[ENV])
-    return _user_cache_dir()
+# --------------------------------------------------------------------------- keys
+
+
+def canonical(value: Any) -> Any:
+    """A typed value as JSON-able data that keeps its type: `None`, booleans, numbers and strings
+    as JSON has them (so `None` and `"None"`, `1` and `True` stay apart), sequences as lists, sets
+    sorted, enums and dataclasses tagged with their class. Anything else (a path, an object) is a
+    TypeError: a key is never made from `str()` of a value."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return {"float": repr(value)}
+    if isinstance(value, enum.Enum):
+        return {"enum": type(value).__name__, "value": canonical(value.value)}
+    if isinstance(value, (list, tuple)):
+        return [canonical(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return {"set": sorted((canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))}
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {"dict": {k: canonical(v) for k, v in sorted(value.items())}}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"type": type(value).__name__, "fields": {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+    raise TypeError(f"no canonical form for {type(value).__name__} in a cache key")
+
+
+def cache_key(purpose: str, **parts: Any) -> str:
+    """The one key builder: the purpose, the typed parts and the environment, hashed."""
+    payload = json.dumps([FORMAT, purpose, environment(), canonical(parts)], sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(payload.encode("ascii")).hexdigest()
 
 
 @lru_cache(maxsize=1)
-def _user_cache_dir() -> Path:
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("chilecite", appauthor=False))
-
-
-@lru_cache(maxsize=1)
-def fingerprint() -> str:
-    """What every cached result also depends on: the cache format, chilecite's version and source
-    files, and the installed versions of the libraries that parse, validate and render.
-
-    chilecite's own files are hashed by content (an editable install changes without a new
-    version); a dependency by the size and time of its files, which change with each install.
-    """
+def environment() -> str:
+    """What every answer also depends on besides its inputs: chilecite's version and the bytes of
+    its code and data files, Python's version, and every installed distribution with its version
+    (any upgrade — bibtexparser's writer, citeproc-py's locales — gives new keys)."""
     from chilecite import __version__
 
-    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0".encode())
+    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}\0{sys.implementation.name}\0".encode())
     package = Path(__file__).resolve().parent
     for directory, subdirs, names in os.walk(package):
         subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
         for name in sorted(names):
-            if name.endswith((".py", ".csl")):
+            if not name.endswith((".pyc", ".pyo")):
                 path = os.path.join(directory, name)
                 with open(path, "rb") as handle:
                     digest.update(os.path.relpath(path, package).encode() + b"\0" + hashlib.sha256(handle.read()).digest())
-    from importlib.util import find_spec
-
-    for module in _DEPENDENCIES:
-        try:
-            spec = find_spec(module)
-        except (ImportError, ValueError):
-            spec = None
-        origin = spec.origin if spec is not None else None
-        if origin and os.path.exists(origin):
-            info = os.stat(origin)
-            digest.update(f"{module}\0{origin}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
-        else:
-            digest.update(f"{module}\0absent\0".encode())
+    for distribution in installed_distributions():
+        digest.update(distribution.encode("utf-8", "surrogateescape") + b"\0")
     return digest.hexdigest()
 
 
-def sha256_file(path: Path | str) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+def installed_distributions() -> list[str]:
+    """`name-version` of every distribution on sys.path (its `.dist-info` or `.egg-info` folder's
+    name), the first of each name as importlib.metadata would find it; one listing per folder."""
+    seen: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in sorted(names):
+            if name.endswith((".dist-info", ".egg-info")):
+                project = name.rsplit(".", 1)[0]
+                seen.setdefault(project.split("-", 1)[0].lower().replace("_", "-"), project)
+    return sorted(seen.values())
+
+
+# --------------------------------------------------------------------------- the store
 
 
 class Cache:
-    """A private cache directory with its secret; entries are read and written authenticated."""
+    """The SQLite database in chilecite's own cache folder. Every method answers as if the entry
+    were absent when the database cannot be used, and says why once through `notice`."""
 
-    def __init__(self, root: Path, secret: bytes) -> None:
-        self.root = root
-        self._secret = secret
+    def __init__(self, folder: Path, notice: Notice | None = None) -> None:
+        self.folder = folder
+        self._notice = notice
+        self._db: Any = None
+        self.broken: str | None = None
 
     @classmethod
-    def open(cls, path: Path | str | None = None) -> Cache | None:
-        """The cache at `path` (default `default_dir()`), made if missing; None when it cannot be
-        used safely (not a directory of this user's with mode 0700, or not writable)."""
-        root = Path(path) if path is not None else default_dir()
+    def open(cls, base: Path | str | None = None, *, notice: Notice | None = None) -> Cache | None:
+        """The cache under `base` (default: $CHILECITE_CACHE, else the user's cache directory), or
+        None, said through `notice`, when chilecite cannot have a folder of its own there."""
         if os.name != "posix":
-            return None  # the checks below (owner, mode) are POSIX ones: elsewhere there is no cache
-        try:
-            root.parent.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(root, 0o700)
-            info = os.lstat(root)
-            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-                return None
-            if stat.S_IMODE(info.st_mode) & 0o077:
-                os.chmod(root, 0o700)  # ours: close it to others before trusting anything in it
-            return cls(root, _secret(root))
-        except OSError:
+            return None  # the checks that make the folder private are POSIX ones
+        base = Path(base) if base is not None else default_base()
+        folder = base / FOLDER
+        why = _claim(folder)
+        if why is not None:
+            if notice is not None:
+                notice(f"cache: {why}; answering without the cache")
             return None
+        return cls(folder, notice)
 
-    # ------------------------------------------------------------------ small entries
+    # ------------------------------------------------------------------ answers
 
-    def get(self, namespace: str, key: str) -> bytes | None:
-        """The payload stored under `key`, or None when absent or not authentic."""
-        try:
-            with _open_entry(self._path(namespace, key)) as handle:
-                data = handle.read()
-        except OSError:
-            return None
-        if not data.startswith(HEADER) or len(data) < len(HEADER) + _MAC_LINE:
-            return None
-        payload, mac_line = data[len(HEADER):-_MAC_LINE], data[-_MAC_LINE:]
-        mac = self._mac(namespace, key)
-        mac.update(payload)
-        return payload if _mac_matches(mac, mac_line) else None
+    def get_answer(self, key: str) -> Any:
+        rows = self._select("answers", [key])
+        return rows.get(key)
 
-    def put(self, namespace: str, key: str, payload: bytes) -> None:
-        """Store `payload` under `key` (atomically; a failure to write is ignored)."""
-        with contextlib.suppress(OSError):
-            writer = self.writer(namespace, key)
-            writer.write(payload)
-            writer.commit()
+    def put_answer(self, key: str, value: Any) -> None:
+        self._insert("answers", {key: value})
 
-    def get_json(self, namespace: str, key: str) -> Any:
-        payload = self.get(namespace, key)
-        if payload is None:
-            return None
-        try:
-            return json.loads(payload)
-        except ValueError:
-            return None
+    # ------------------------------------------------------------------ records
 
-    def put_json(self, namespace: str, key: str, value: Any) -> None:
-        self.put(namespace, key, json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
+    def get_records(self, keys: list[str]) -> dict[str, Any]:
+        return self._select("records", keys)
 
-    # ------------------------------------------------------------------ streamed entries
-
-    def reader(self, namespace: str, key: str) -> EntryReader | None:
-        """The lines of a large entry, read as they are used; `verified()` says at the end whether
-        they were authentic. None when there is no entry."""
-        try:
-            handle = _open_entry(self._path(namespace, key))
-        except OSError:
-            return None
-        return EntryReader(handle, self._mac(namespace, key))
-
-    def writer(self, namespace: str, key: str) -> EntryWriter:
-        """A new entry, written line by line into a temporary file and renamed into place by `commit()`."""
-        directory = self.root / namespace
-        directory.mkdir(mode=0o700, exist_ok=True)
-        return EntryWriter(self._path(namespace, key), self._mac(namespace, key), LIMITS.get(namespace))
+    def put_records(self, rows: dict[str, Any]) -> None:
+        self._insert("records", rows)
 
     # ------------------------------------------------------------------ internals
 
-    def _path(self, namespace: str, key: str) -> Path:
-        return self.root / namespace / (hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:40] + ".cache")
+    def _connect(self) -> Any:
+        if self._db is None and self.broken is None:
+            path = self.folder / DATABASE
+            for suffix in _SIDE_FILES:  # a FIFO or a folder where a file belongs must not hang or fail a command
+                try:
+                    mode = os.lstat(f"{path}{suffix}").st_mode
+                except FileNotFoundError:
+                    continue
+                if not stat.S_ISREG(mode):
+                    raise OSError(f"{path}{suffix} is not a regular file")
+            import sqlite3
 
-    def _mac(self, namespace: str, key: str) -> hmac.HMAC:
-        mac = hmac.new(self._secret, digestmod=hashlib.sha256)
-        mac.update(f"{FORMAT}\0{namespace}\0{key}\0".encode("utf-8", "surrogatepass"))
-        return mac
+            db = sqlite3.connect(str(path), timeout=0.5, isolation_level=None, check_same_thread=False)
+            db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+            self._db = db
+        return self._db
 
+    def _fail(self, exc: BaseException) -> None:
+        if self.broken is None:
+            self.broken = str(exc) or type(exc).__name__
+            if self._notice is not None:
+                self._notice(f"cache: {self.folder / DATABASE} cannot be used ({self.broken}); answering without the cache")
+        if self._db is not None:
+            with contextlib.suppress(Exception):  # already failing: the command goes on uncached
+                self._db.close()
+            self._db = None
 
-class EntryReader:
-    """Lines of an entry, each ending in a newline; the last line of the file is its MAC."""
-
-    def __init__(self, handle: BinaryIO, mac: hmac.HMAC) -> None:
-        self._handle = handle
-        self._mac = mac
-        self._ok: bool | None = None
-        self.offset = 0  # bytes of payload consumed so far (the header not counted)
-
-    def lines(self) -> Iterator[bytes]:
-        """Each line of the payload, in order; the MAC is checked once the last has been read."""
-        handle, mac = self._handle, self._mac
+    def _select(self, table: str, keys: list[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        if self.broken is not None or not keys:
+            return found
         try:
-            if handle.read(len(HEADER)) != HEADER:
-                return
-            previous = handle.readline()
-            for line in handle:
-                if not previous.endswith(b"\n"):
-                    return
-                mac.update(previous)
-                self.offset += len(previous)
-                yield previous
-                previous = line
-            self._ok = len(previous) == _MAC_LINE and _mac_matches(mac, previous)
-        except (OSError, ValueError):  # unreadable, or closed early
-            self._ok = False
+            db = self._connect()
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                for key, value in db.execute(f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk):
+                    found[key] = json.loads(value)
+        except Exception as exc:
+            self._fail(exc)
+            return {}
+        return found
 
-    def prefix(self, size: int) -> bytes:
-        """The first `size` bytes of the payload, read again from the same file (its position untouched)."""
-        return os.pread(self._handle.fileno(), size, len(HEADER))
-
-    def verified(self) -> bool:
-        """Whether every line was read and the entry is authentic (False before the end)."""
-        return bool(self._ok)
+    def _insert(self, table: str, rows: dict[str, Any]) -> None:
+        if self.broken is not None or not rows:
+            return
+        try:
+            db = self._connect()
+            encoded = [(key, json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode("ascii")) for key, value in rows.items()]
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)", encoded)
+                high = db.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
+                limit = LIMITS[table]
+                if high > limit:  # rowids grow with each write: cut to an eighth below the limit, oldest first
+                    db.execute(f"DELETE FROM {table} WHERE rowid <= ?", (high - (limit - limit // 8),))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except Exception as exc:
+            self._fail(exc)
 
     def close(self) -> None:
-        self._handle.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
-class EntryWriter:
-    """A new entry being written; nothing is visible under its key until `commit()`."""
+def default_base() -> Path:
+    """`$CHILECITE_CACHE`, or the user's cache directory (chilecite's own folder is made inside it)."""
+    if os.environ.get(ENV):
+        return Path(os.environ[ENV])
+    from platformdirs import user_cache_dir
 
-    def __init__(self, path: Path, mac: hmac.HMAC, limit: int | None) -> None:
-        self.path = path
-        self._mac = mac
-        self._limit = limit
-        import tempfile  # only writing needs it
+    return Path(user_cache_dir())
 
-        fd, self._tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-        self._handle = os.fdopen(fd, "wb", buffering=1 << 20)
-        self._handle.write(HEADER)
 
-    def write(self, data: bytes) -> None:
-        if not data.endswith(b"\n"):
-            data += b"\n"
-        self._mac.update(data)
-        self._handle.write(data)
-
-    def write_raw(self, data: bytes) -> None:
-        """Bytes already made of whole lines (copied from another entry)."""
-        self._mac.update(data)
-        self._handle.write(data)
-
-    def commit(self) -> None:
-        """Write the MAC and rename the entry into place (no fsync: a torn entry fails its MAC)."""
+def _claim(folder: Path) -> str | None:
+    """Make chilecite's cache folder, or check that the one there is chilecite's and private; the
+    reason when it cannot be used. A folder chilecite did not make is never changed."""
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._handle.write(b"mac " + self._mac.hexdigest().encode("ascii") + b"\n")
-            self._handle.close()
-            os.replace(self._tmp, self.path)
-        except BaseException:
-            self.abort()
-            raise
-        if self._limit is not None:
-            _prune(self.path.parent, self._limit)
-
-    def abort(self) -> None:
-        with contextlib.suppress(OSError):
-            self._handle.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self._tmp)
-
-
-def _open_entry(path: Path) -> BinaryIO:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path} is not a regular file")
-        return os.fdopen(fd, "rb", buffering=1 << 20)
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _mac_matches(mac: hmac.HMAC, line: bytes) -> bool:
-    expected = b"mac " + mac.hexdigest().encode("ascii") + b"\n"
-    return hmac.compare_digest(expected, line)
-
-
-def _secret(root: Path) -> bytes:
-    """The per-user secret that authenticates entries: made once, readable by its owner only."""
-    path = root / _SECRET
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        return _new_secret(path)
-    try:
-        info = os.fstat(fd)
-        secret = os.read(fd, 64)
-    finally:
-        os.close(fd)
-    if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid() and not stat.S_IMODE(info.st_mode) & 0o077 and len(secret) == 32:
-        return secret
-    return _new_secret(path, replace=True)  # unusable (another owner, readable by others, damaged): every entry is rebuilt
-
-
-def _new_secret(path: Path, *, replace: bool = False) -> bytes:
-    secret = os.urandom(32)
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=".key.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(secret)
-        if replace:
-            os.replace(tmp, path)
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            pass
         else:
-            try:
-                os.link(tmp, path)  # fails if another process made one meanwhile: use theirs
-            except FileExistsError:
-                return _secret(path.parent)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-    return secret
-
-
-def _prune(directory: Path, limit: int) -> None:
-    """Keep a folder within `limit` entries, the most recently written ones.
-
-    Counting names costs no `stat`; only when the folder is over its limit are the entries dated,
-    and then it is cut to an eighth below the limit, so a full cache is dated once per limit/8
-    writes rather than at every write (4,096 `stat` calls per citation made a full cache slower
-    than none)."""
-    with contextlib.suppress(OSError):
-        with os.scandir(directory) as entries:
-            names = [entry.path for entry in entries if entry.name.endswith(".cache")]
-        if len(names) <= limit:
-            return
-        dated = []
-        for path in names:
-            with contextlib.suppress(OSError):
-                dated.append((os.stat(path).st_mtime_ns, path))
-        dated.sort()
-        keep = limit - limit // 8
-        for _, path in dated[: max(0, len(dated) - keep)]:
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-
-
-# --------------------------------------------------------------------------- tree snapshots
-
-
-class TreeSnapshot:
-    """What loading each file of one records tree gave last time, read as the tree is loaded again.
-
-    The caller asks for its files in the tree's order (`order` gives each path's place) with the
-    hash of each file's bytes: `lookup` gives back the stored entry when that file had those bytes.
-    A new snapshot is written only when something differs, streamed as the tree loads: what was
-    reused before the first difference is copied from the old snapshot, the rest is written as it
-    comes. `finish()` says whether the old snapshot was authentic; when it was not, whatever was
-    taken from it must be thrown away (the caller loads the tree again, without it).
-    """
-
-    def __init__(self, cache: Cache, key: str, order: Any, *, fresh: bool = False) -> None:
-        self._cache, self._key, self._order = cache, key, order
-        self._reader = None if fresh else cache.reader("trees", key)
-        self._lines = self._reader.lines() if self._reader is not None else iter(())
-        self._pending: tuple[Any, str, str, Any, bytes] | None = None
-        self._ended = False
-        self._writer: EntryWriter | None = None
-        self._kept = 0  # payload bytes reused from the old snapshot before the first difference
-        self.changed = False
-        self.reused = 0
-
-    def lookup(self, rel: str, digest: str | None) -> Any:
-        """The entry stored for `rel` when its bytes hashed to `digest` (None: not stored, or changed)."""
-        want = self._order(rel)
-        while not self._ended:
-            if self._pending is None:
-                self._advance()
-                continue
-            place, stored_rel, stored_digest, entry, raw = self._pending
-            if place < want:  # a file that is gone
-                self._pending = None
-                self._diverge()
-                continue
-            if place == want and stored_rel == rel:
-                self._pending = None
-                if digest is not None and stored_digest == digest:
-                    if self._writer is not None:
-                        self._writer.write(raw)
-                    else:
-                        self._kept += len(raw)
-                    self.reused += 1
-                    return entry
-            break
-        self._diverge()
-        return None
-
-    def store(self, rel: str, digest: str, entry: Any) -> None:
-        """Record what loading `rel` gave (after a `lookup` that found nothing)."""
-        self._diverge()
-        assert self._writer is not None
-        self._writer.write(json.dumps([rel, digest, entry], ensure_ascii=True, separators=(",", ":")).encode("ascii") + b"\n")
-
-    def finish(self) -> bool:
-        """Write the new snapshot if anything changed; False when the old one proved not authentic."""
-        if self._pending is not None:
-            self._pending = None
-            self._diverge()
-        for _ in self._lines:  # files that are gone; reading to the end checks the MAC
-            self._diverge()
-        self._ended = True
-        authentic = self._reader is None or self._reader.verified()
-        if self._reader is not None:
-            self._reader.close()
-        if self._writer is not None:
-            if authentic:
-                with contextlib.suppress(OSError):
-                    self._writer.commit()
-            else:
-                self._writer.abort()
-        return authentic
-
-    def abort(self) -> None:
-        """Give up (an error while loading, or an old snapshot that failed its check): nothing is written."""
-        if self._reader is not None:
-            self._reader.close()
-        if self._writer is not None:
-            self._writer.abort()
-            self._writer = None
-
-    def _advance(self) -> None:
-        line = next(self._lines, None)
-        if line is None:
-            self._ended = True
-            return
+            fd = os.open(folder / TAG, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(TAG_TEXT)
+        info = os.lstat(folder)
+        if not stat.S_ISDIR(info.st_mode):
+            return f"{folder} is not a folder"
+        if info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077:
+            return f"{folder} is not private to this user (owner {info.st_uid}, mode {stat.S_IMODE(info.st_mode):o})"
+        fd = os.open(folder / TAG, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         try:
-            rel, digest, entry = json.loads(line)
-            self._pending = (self._order(rel), rel, digest, entry, line)
-        except (ValueError, TypeError):
-            self._pending = None  # damaged: its MAC fails too, and the tree is loaded again without it
+            ok = stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, 4096).decode("ascii", "replace") == TAG_TEXT
+        finally:
+            os.close(fd)
+        return None if ok else f"{folder} was not made by chilecite (its {TAG} is not chilecite's)"
+    except FileNotFoundError:
+        return f"{folder} was not made by chilecite (it has no {TAG})"
+    except OSError as exc:
+        return f"{folder} cannot be used ({exc.strerror or exc})"
 
-    def _diverge(self) -> None:
-        if self._writer is not None:
-            return
-        self.changed = True
-        try:
-            self._writer = self._cache.writer("trees", self._key)
-            if self._kept and self._reader is not None:
-                self._writer.write_raw(self._reader.prefix(self._kept))
-        except OSError:
-            self._writer = _NullWriter()  # type: ignore[assignment]
-
-
-class _NullWriter:
-    """Stands in for a writer when the cache cannot be written (a full disk): loading goes on."""
-
-    def write(self, data: bytes) -> None:
-        pass
-
-    write_raw = write
-
-    def commit(self) -> None:
-        pass
-
-    def abort(self) -> None:
-        pass
-
-
-# --------------------------------------------------------------------------- the process's cache
-
-
-_opened: dict[Path, Cache | None] = {}
-_enabled = [True]
-
-
-def configure(*, enabled: bool) -> None:
-    """Turn the cache on or off for what this process does next (the command line's `--no-cache`:
-    the session sets it for each command, the citations rendered on the way included)."""
-    _enabled[0] = enabled
-
-
-def shared() -> Cache | None:
-    """The cache at `default_dir()`, opened once per directory; None when turned off or unusable."""
-    if not _enabled[0]:
-        return None
-    path = default_dir()
-    if path not in _opened:
-        _opened[path] = Cache.open(path)
-    return _opened[path]

@@ -29,7 +29,7 @@ from chilecite.corpus import Corpus
 from chilecite.errors import NotFound, StyleError, UsageError
 from chilecite.models import Citation, Level, Person, Quotation
 from chilecite.processor import Rendered, Style, punctuation_in_quote, render_item, resolve_style, work_item
-from chilecite.styles import DEFAULT_STYLE, styles_dir
+from chilecite.styles import DEFAULT_STYLE, StyleFile, styles_dir
 from chilecite.vocabulary import closest
 
 FORMATS = ("text", "markdown", "html", "latex", "json")
@@ -156,14 +156,14 @@ def _check_format(fmt: str) -> None:
         raise UsageError(f"unknown format '{fmt}'", choices=closest(fmt, FORMATS), hint=f"formats: {', '.join(FORMATS)}")
 
 
-def cite_quotation(corpus: Corpus, quotation_id: str, style: str | Path = DEFAULT_STYLE, fmt: str = "text") -> CitedQuotation:
+def cite_quotation(corpus: Corpus, quotation_id: str, style: str | Path | StyleFile = DEFAULT_STYLE, fmt: str = "text") -> CitedQuotation:
     """Cite one quotation as quoted in the essay, in a CSL style; `render()` gives the chosen format."""
     _check_format(fmt)
     record = corpus.quotation(quotation_id)
     return cite_record(corpus, quotation_id, record, style, fmt)
 
 
-def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str | Path = DEFAULT_STYLE, fmt: str = "text") -> CitedQuotation:
+def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str | Path | StyleFile = DEFAULT_STYLE, fmt: str = "text") -> CitedQuotation:
     """Like `cite_quotation`, for a Quotation object that need not be in the corpus (e.g. a `model_copy`)."""
     _check_format(fmt)
     info = resolve_style(style)
@@ -533,7 +533,7 @@ class CitedNote:
         return _inert("\n".join(lines) + "\n")
 
 
-def cite_note(corpus: Corpus, number: int, style: str | Path = DEFAULT_STYLE, fmt: str = "text") -> CitedNote:
+def cite_note(corpus: Corpus, number: int, style: str | Path | StyleFile = DEFAULT_STYLE, fmt: str = "text") -> CitedNote:
     """The citations of note N in a CSL style, each with its identification level."""
     _check_format(fmt)
     note = corpus.note(number)
@@ -575,10 +575,10 @@ class QuotationHandle:
     def text(self) -> str:
         return self.record.text
 
-    def cited(self, style: str | Path = DEFAULT_STYLE, format: str = "text") -> CitedQuotation:
+    def cited(self, style: str | Path | StyleFile = DEFAULT_STYLE, format: str = "text") -> CitedQuotation:
         return cite_quotation(self.corpus, self.id, style, format)
 
-    def cite(self, style: str | Path = DEFAULT_STYLE, format: str = "text") -> str:
+    def cite(self, style: str | Path | StyleFile = DEFAULT_STYLE, format: str = "text") -> str:
         return self.cited(style, format).render()
 
     def __str__(self) -> str:

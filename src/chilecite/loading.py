@@ -1,247 +1,101 @@
-"""Loading: a records tree -> a `Corpus`, with the line and column of every key.
+"""Loading: a records tree, read once (`chilecite.tree`), becomes a `Corpus`, every problem met on
+the way a `Problem` with its file, line and column.
 
-Files are parsed with PyYAML's C event parser (fast) into plain data by a small builder that
-keeps positions and refuses what a record never needs: duplicate keys, anchors and aliases
-(billion laughs), tags that would build objects, non-UTF-8 bytes, oversized files, anything that
-is not a regular file inside the tree. Every problem becomes a `Problem` from the catalogue
-(`chilecite.rules.files`); a broken file never stops the others from loading.
+Each file is parsed into plain data (`chilecite.yamldata`) and validated by its model; a broken
+file never stops the others. The loader's own problem codes (files that cannot become records) are
+defined here, with it; the catalogue (`chilecite.rules`) lists them with the checks' codes.
 
-Loading scales with the tree and keeps only what it needs: positions are read back from a file
-when one of its problems must be located, not kept for every field of every record; with a cache
-(`chilecite.cache`), a file whose bytes are those of the last load is not parsed again.
+Positions are not kept for a valid record: they are read back from the file when one of its
+problems must be located.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from sys import intern
-from typing import TYPE_CHECKING, Any, get_args
+from typing import Any, get_args
 
-import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from chilecite import tree as T
+from chilecite import yamldata as Y
 from chilecite.corpus import POSITION_READER, Corpus, Duplicate, FieldPath, Source
-from chilecite.files import NotRegular, TooLarge, read_regular
+from chilecite.files import read_regular
 from chilecite.models import Agent, Essay, Note, Quotation, Work
-from chilecite.problems import Problem, Rule
-from chilecite.rules import files as F
+from chilecite.problems import Problem, Rule, Severity
 from chilecite.tree import (
     MAX_FILE_BYTES,
+    FileRead,
     NotATree,
+    TreeRead,
     bundled_records,
-    digest_line,
     display_path,
-    display_prefix,
     id_from_stem,
     is_records_tree,
     kind_of,
-    load_order,
-    new_tree_hash,
+    read_tree,
     record_id,
     stem,
-    tree_files,
 )
 from chilecite.vocabulary import ID_RE
+from chilecite.yamldata import YamlRefused, parse_yaml
 
-if TYPE_CHECKING:
-    from chilecite.cache import Cache
-
-MAX_DEPTH = 40
-
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_PLAIN_TAGS = {None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
-               "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:float"}
-_INT_RE = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")  # "08" stays the string it looks like
-_FLOAT_RE = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
+# --------------------------------------------------------------------------- the loader's codes
 
 
-class YamlRefused(Exception):
-    """Carries one parse problem (its rule, message and position) out of the builder."""
-
-    def __init__(self, rule: Rule, message: str, line: int | None, column: int | None) -> None:
-        super().__init__(message)
-        self.rule, self.message, self.line, self.column = rule, message, line, column
+def _load(code: str, title: str, hint: str, docs: str, split_from: str | None = None) -> Rule:
+    return Rule(code, Severity.error, title, hint, docs, split_from=split_from, reported_by="loader")
 
 
-@dataclass
-class Parsed:
-    """A YAML document as plain data, with the 1-based (line, column) of every path."""
+YAML_SYNTAX = _load("CC001", "YAML syntax error", "Check indentation, colons and quotes on this line.",
+                    "The file is not well-formed YAML; the position is where the parser gave up.")
+DUPLICATE_KEY = _load("CC002", "Duplicate key in a mapping", "Keep one of the two keys; YAML would silently drop the other.",
+                      "Plain YAML keeps the last of two equal keys and loses the first without a word; records refuse both.")
+ANCHOR_ALIAS = _load("CC003", "YAML anchor or alias", "Write values out in full; records may not use anchors or aliases.",
+                     "Anchors and aliases can multiply a small file into gigabytes (billion laughs); records never need them.")
+OBJECT_TAG = _load("CC004", "YAML tag that would build an object", "Remove the tag: records hold plain strings, numbers, lists and mappings.",
+                   "Tags such as !!python/object or !!binary are refused; only the core scalar, list and mapping tags are read.")
+SCHEMA = _load("CC005", "Field missing, unknown, or of the wrong type", "See the field's description in schemas/ or `chilecite schema`.",
+               "The record does not fit its model: a required field is missing, a field is misspelt, or a value has the wrong type or form.")
+TOO_LARGE = _load("CC006", "File too large for a record", "A record is a few kilobytes; split or shorten it.",
+                  "Files over 1,000,000 bytes are not read at all.")
+BAD_FILE_NAME = _load("CC007", "File name is not a valid record id", "Use lower-case ASCII letters, digits and hyphens: `miliband1973coup.yaml`.",
+                      "A work's, agent's or quotation's id is its file name, so the name must be a valid id.")
+NOT_UTF8 = _load("CC008", "File is not UTF-8", "Save the file as UTF-8.",
+                 "The position is the first byte that is not UTF-8.", split_from="CC001")
+TOO_DEEP = _load("CC009", "Nesting too deep", "Records are a few levels deep; flatten the value.",
+                 "Mappings and lists nested more than 40 levels deep are refused before parsing.", split_from="CC001")
+MANY_DOCUMENTS = _load("CC090", "More than one YAML document in a file", "Keep one record per file; remove the `---` line.",
+                       "A second `---` document would be ignored by other YAML readers.", split_from="CC001")
+COMPLEX_KEY = _load("CC091", "Mapping key is not a plain word", "Write keys as simple words such as `title:`.",
+                    "A list or mapping used as a key (`? [a, b]`) has no meaning in a record.", split_from="CC001")
+NOT_A_MAPPING = _load("CC092", "Record is not a mapping of fields", "Start the file with `field: value` lines.",
+                      "The file holds a list, a single value or nothing at all.", split_from="CC005")
+UNKNOWN_PLACE = _load("CC093", "File is not where any kind of record goes", "Put records in records/notes, works, agents or quotations; the essay record is records/essay.yaml.",
+                      "The kind of a record is the folder it is in.", split_from="CC007")
+NOTE_FILE_NAME = _load("CC094", "Note number does not match the file name", "Name note files by their three-digit number: note 32 is notes/032.yaml.",
+                       "", split_from="CC007")
+NOT_REGULAR = _load("CC095", "Not a regular file", "Replace it with a plain YAML file (not a directory, pipe, device or socket).",
+                    "Only regular files are read, so a pipe cannot hang the validator and a device cannot fill the memory.")
+OUTSIDE_TREE = _load("CC096", "Link that leads nowhere, in a loop, or out of the records tree", "Replace the link by the file itself.",
+                     "A symbolic link is followed only when it resolves to a regular file inside the records tree.")
+UNREADABLE = _load("CC097", "File cannot be read", "Check the file's permissions.",
+                   "The operating system refused to open or read the file; the reason is in the message.")
+ESSAY_TEXT = _load("CC098", "Reference text cannot be used", "Run `chilecite essay` to see where the text is looked for and what it should be.",
+                   "The essay's reference text exists but is not a readable UTF-8 regular file.")
 
-    data: Any
-    positions: dict[FieldPath, tuple[int, int]]
+RULES: tuple[Rule, ...] = (YAML_SYNTAX, DUPLICATE_KEY, ANCHOR_ALIAS, OBJECT_TAG, SCHEMA, TOO_LARGE, BAD_FILE_NAME, NOT_UTF8, TOO_DEEP,
+         MANY_DOCUMENTS, COMPLEX_KEY, NOT_A_MAPPING, UNKNOWN_PLACE, NOTE_FILE_NAME, NOT_REGULAR, OUTSIDE_TREE, UNREADABLE, ESSAY_TEXT)
 
+YAML_RULES = {Y.SYNTAX: YAML_SYNTAX, Y.DUPLICATE_KEY: DUPLICATE_KEY, Y.ANCHOR_ALIAS: ANCHOR_ALIAS, Y.OBJECT_TAG: OBJECT_TAG,
+              Y.TOO_DEEP: TOO_DEEP, Y.MANY_DOCUMENTS: MANY_DOCUMENTS, Y.COMPLEX_KEY: COMPLEX_KEY}
+READ_RULES = {T.OUTSIDE: OUTSIDE_TREE, T.NOT_REGULAR: NOT_REGULAR, T.TOO_LARGE: TOO_LARGE, T.UNREADABLE: UNREADABLE}
 
-_KEYWORDS: dict[str, Any] = {"": None, "~": None, "null": None, "Null": None, "NULL": None,
-                             "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_NUMBER_START = frozenset("0123456789+-.")
-
-
-def _resolve_plain(value: str) -> Any:
-    # Only the scalars a record needs: null, true/false, integers, floats. Dates stay strings,
-    # so YAML never invents a date type; `yes`/`no`/`on`/`off` stay strings.
-    if value in _KEYWORDS:
-        return _KEYWORDS[value]
-    if value[0] in _NUMBER_START:
-        if _INT_RE.match(value):
-            return int(value)
-        if _FLOAT_RE.match(value):
-            return float(value)
-    return value
-
-
-def _too_deep(text: str) -> tuple[int, int] | None:
-    """Where flow brackets first nest deeper than MAX_DEPTH, if they do. Checked before parsing
-    because libyaml's scanner reads a flow collection ahead, and newer releases stop at their own
-    limit, at a position of their own. Records hardly use flow brackets, so the scan runs only when
-    there are enough of them to nest that deep."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return None
-    depth, quote = 0, ""
-    for number, line in enumerate(text.split("\n"), 1):
-        for column, char in enumerate(line, 1):
-            if quote:
-                quote = "" if char == quote else quote
-            elif char in "'\"":
-                quote = char
-            elif char == "#" and (column == 1 or line[column - 2] in " \t"):
-                break
-            elif char in "[{":
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return number, column
-            elif char in "]}":
-                depth = max(0, depth - 1)
-        quote = quote if quote == '"' else ""  # a single-quoted scalar may not span lines in a record
-    return None
-
-
-def parse_yaml(text: str, *, positions: bool = True) -> Parsed:
-    """Parse one YAML document into plain data, refusing duplicate keys, anchors, aliases and object tags.
-
-    With `positions=False` no positions are collected (`Parsed.positions` is empty): the loader
-    parses so and reads them back from the file only for a record that has a problem to locate.
-    """
-    if deep := _too_deep(text):
-        raise YamlRefused(F.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels", *deep)
-    where_of: dict[FieldPath, tuple[int, int]] = {}
-    keep = where_of if positions else None
-    loader = _YAML_LOADER(text)
-    try:
-        data: Any = None
-        documents = 0
-        while True:
-            event = loader.get_event()
-            kind = type(event)
-            if kind is yaml.StreamEndEvent:
-                return Parsed(data, where_of)
-            if kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    raise YamlRefused(F.MANY_DOCUMENTS, "more than one YAML document in the file", *_where(event))
-                data = _build(loader.get_event, loader.get_event(), (), 0, keep)
-    except _Duplicate:
-        return parse_yaml(text)  # positions name the first occurrence: parse again, keeping them
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise YamlRefused(F.YAML_SYNTAX, f"YAML syntax error: {exc.problem or exc}", line, column) from None
-    except yaml.YAMLError as exc:
-        raise YamlRefused(F.YAML_SYNTAX, f"YAML error: {exc}", None, None) from None
-    finally:
-        loader.dispose()
-
-
-class _Duplicate(Exception):
-    """A duplicate key met while parsing without positions (the message needs the first one's line)."""
-
-
-def _where(event: Any) -> tuple[int, int]:
-    return event.start_mark.line + 1, event.start_mark.column + 1
-
-
-def _check(event: Any, kind: type) -> None:
-    if kind is yaml.AliasEvent:
-        raise YamlRefused(F.ANCHOR_ALIAS, f"YAML alias *{event.anchor} refused", *_where(event))
-    if event.anchor:
-        raise YamlRefused(F.ANCHOR_ALIAS, f"YAML anchor &{event.anchor} refused", *_where(event))
-    if event.tag not in _PLAIN_TAGS:
-        raise YamlRefused(F.OBJECT_TAG, f"YAML tag {event.tag} refused", *_where(event))
-
-
-_SHORT = 32
-_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
-
-
-def _build(get: Any, event: Any, path: FieldPath, depth: int, positions: dict[FieldPath, tuple[int, int]] | None) -> Any:
-    """Plain data from the events of one node (`event` is its first). Events are read straight from
-    libyaml's parser, without PyYAML's generator, and dispatched on their exact type: this is the
-    loader's inner loop."""
-    kind = type(event)
-    if kind not in _NODE_EVENTS:
-        raise YamlRefused(F.YAML_SYNTAX, f"unexpected YAML {kind.__name__}", *_where(event))
-    if kind is yaml.AliasEvent or event.anchor or event.tag not in _PLAIN_TAGS:
-        _check(event, kind)
-    if depth > MAX_DEPTH:
-        raise YamlRefused(F.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels", *_where(event))
-    if positions is not None and path not in positions:
-        positions[path] = _where(event)
-    if kind is yaml.ScalarEvent:
-        value = event.value
-        if len(value) <= _SHORT:
-            value = intern(value)  # ids, keys, levels, dates, places: one copy each, however many records hold them
-        return _resolve_plain(value) if event.tag is None and event.implicit[0] else value  # plain (unquoted) or quoted
-    if kind is yaml.SequenceStartEvent:
-        return _sequence(get, path, depth, positions)
-    return _mapping(get, path, depth, positions)
-
-
-def _sequence(get: Any, path: FieldPath, depth: int, positions: dict[FieldPath, tuple[int, int]] | None) -> list[Any]:
-    items: list[Any] = []
-    while True:
-        item = get()
-        if type(item) is yaml.SequenceEndEvent:
-            return items
-        item_path: FieldPath = ()
-        if positions is not None:
-            item_path = (*path, len(items))
-            positions[item_path] = _where(item)
-        items.append(_build(get, item, item_path, depth + 1, positions))
-
-
-def _mapping(get: Any, path: FieldPath, depth: int, positions: dict[FieldPath, tuple[int, int]] | None) -> dict[str, Any]:
-    mapping: dict[str, Any] = {}
-    while True:
-        key_event = get()
-        key_kind = type(key_event)
-        if key_kind is yaml.MappingEndEvent:
-            return mapping
-        if key_kind is not yaml.ScalarEvent:
-            if key_kind in _NODE_EVENTS:
-                _check(key_event, key_kind)
-            raise YamlRefused(F.COMPLEX_KEY, "a mapping key must be a plain word", *_where(key_event))
-        if key_event.anchor or key_event.tag not in _PLAIN_TAGS:
-            _check(key_event, key_kind)
-        key = key_event.value
-        value_path: FieldPath = ()
-        if key in mapping:
-            if positions is None:
-                raise _Duplicate
-            first = positions[(*path, key)]
-            raise YamlRefused(F.DUPLICATE_KEY, f"duplicate key '{key}' (first at line {first[0]})", *_where(key_event))
-        if positions is not None:
-            value_path = (*path, key)
-            positions[value_path] = _where(key_event)
-        mapping[key] = _build(get, get(), value_path, depth + 1, positions)
-
-
-# --------------------------------------------------------------------------- records and the corpus
+# --------------------------------------------------------------------------- one file
 
 
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {
@@ -253,47 +107,10 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {
 }
 
 
-def read_record_bytes(path: Path | str, root: Path | None, *, is_link: bool | None = None) -> bytes | tuple[Rule, str]:
-    """The bytes of a record file, or the rule it breaks and why: only regular files inside the tree
-    are read, and their size is checked before reading. `is_link` (from a directory scan) spares
-    asking the file system again whether the path is a symbolic link."""
-    if os.path.islink(path) if is_link is None else is_link:
-        try:
-            target = Path(path).resolve(strict=True)
-        except (OSError, RuntimeError) as exc:  # dangling, or a loop
-            return F.OUTSIDE_TREE, f"symbolic link cannot be followed ({getattr(exc, 'strerror', None) or exc})"
-        if root is not None and not target.is_relative_to(root.resolve()):
-            return F.OUTSIDE_TREE, f"symbolic link leads out of the records tree (to {target})"
-    try:
-        return read_regular(path, MAX_FILE_BYTES)
-    except NotRegular as exc:
-        return F.NOT_REGULAR, str(exc.strerror)
-    except TooLarge as exc:
-        return F.TOO_LARGE, f"file is {exc.strerror}"
-    except OSError as exc:
-        return F.UNREADABLE, f"cannot read the file: {exc.strerror or exc}"
-
-
-def load_file(path: Path, corpus: Corpus, base: Path | None = None, root: Path | None = None) -> None:
-    """Load one record file into the corpus, recording every problem met."""
-    display = display_path(path, base)
-    corpus.files += 1
-    kind = kind_of(path)
-    if kind is None:
-        corpus.problems.append(F.UNKNOWN_PLACE.problem(f"cannot tell what kind of record {path.name} is", file=display, line=1, column=1))
-        return
-    raw = read_record_bytes(path, root)
-    if isinstance(raw, tuple):
-        rule, why = raw
-        corpus.problems.append(rule.problem(why, file=display, line=1, column=1, kind=kind, record=record_id(kind, path)))
-        return
-    _apply(_load_bytes(str(path), path.name, display, kind, raw), str(path), display, hashlib.sha256(raw).digest(), corpus)
-
-
 @dataclass
-class _Loaded:
-    """What loading one file gave: the record (with its final id) or none, and the problems met, in order.
-    `data` is the plain data the record was validated from: what a tree snapshot keeps."""
+class Loaded:
+    """What loading one file gave: the record (with its final id) or none, and the problems met.
+    `data` is the plain data the record was validated from: what the cache keeps (`as_row`)."""
 
     kind: str
     id: str
@@ -301,20 +118,40 @@ class _Loaded:
     record: Any = None
     data: Any = None
 
-    def entry(self) -> dict[str, Any]:
-        entry: dict[str, Any] = {"kind": self.kind, "id": self.id}
-        if self.problems:
-            entry["problems"] = [p.model_dump(mode="json", exclude_none=True) for p in self.problems]
+    def as_row(self) -> dict[str, Any]:
+        row: dict[str, Any] = {"kind": self.kind, "id": self.id, "problems": [p.model_dump(mode="json", exclude_none=True) for p in self.problems]}
         if self.record is not None:
-            entry["data"] = self.data
-        return entry
+            row["data"] = self.data
+        return row
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Loaded:
+        """A kept outcome, its record validated again from its plain data (so a cache entry can
+        never make a record the models would refuse). ValueError when the row does not fit."""
+        try:
+            loaded = cls(row["kind"], row["id"], [Problem.model_validate(p) for p in row["problems"]])
+            if "data" in row:
+                loaded.record, loaded.data = _ADAPTERS[loaded.kind].validate_python(row["data"]), row["data"]
+        except (KeyError, TypeError, ValidationError) as exc:
+            raise ValueError(f"a cached record does not fit: {exc}") from None
+        return loaded
 
 
-def _load_bytes(path: str, name: str, display: str, kind: str, raw: bytes) -> _Loaded:
-    """Decode, parse and validate the bytes of one record file of a known kind (`name` is the file's name)."""
+def load_read(f: FileRead) -> Loaded:
+    """Load one file as read: its read problem, or its parsed, validated record."""
+    rid = id_from_stem(f.kind, stem(os.path.basename(f.path)))
+    if f.data is None:
+        reason, why = f.refused or (T.UNREADABLE, "not read")
+        return Loaded(f.kind, rid, [READ_RULES[reason].problem(why, file=f.display, line=1, column=1, kind=f.kind, record=rid)])
+    return load_bytes(f.path, f.display, f.kind, f.data)
+
+
+def load_bytes(path: str, display: str, kind: str, raw: bytes) -> Loaded:
+    """Decode, parse and validate the bytes of one record file of a known kind."""
+    name = os.path.basename(path)
     file_stem = stem(name)
     rid = id_from_stem(kind, file_stem)
-    outcome = _Loaded(kind, rid, [])
+    outcome = Loaded(kind, rid, [])
     at_start: dict[str, Any] = {"file": display, "line": 1, "column": 1, "kind": kind, "record": rid}
     try:
         text = raw.decode("utf-8")
@@ -322,17 +159,18 @@ def _load_bytes(path: str, name: str, display: str, kind: str, raw: bytes) -> _L
         line = raw[: exc.start].count(b"\n") + 1
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
         column = len(raw[line_start:exc.start].decode("utf-8", errors="replace")) + 1  # characters, like every other column
-        outcome.problems.append(F.NOT_UTF8.problem(f"byte 0x{raw[exc.start]:02x} is not UTF-8", **(at_start | {"line": line, "column": column})))
+        outcome.problems.append(NOT_UTF8.problem(f"byte 0x{raw[exc.start]:02x} is not UTF-8", **(at_start | {"line": line, "column": column})))
         return outcome
     try:
         parsed = parse_yaml(text, positions=False)
     except YamlRefused as refused:
-        outcome.problems.append(refused.rule.problem(refused.message, **(at_start | {"line": refused.line, "column": refused.column})))
+        rule = YAML_RULES[refused.reason]
+        outcome.problems.append(rule.problem(refused.message, **(at_start | {"line": refused.line, "column": refused.column})))
         return outcome
     if kind in ("works", "agents", "quotations") and not ID_RE.match(rid):
-        outcome.problems.append(F.BAD_FILE_NAME.problem(f"file name '{name}' is not a valid record id", **at_start))
+        outcome.problems.append(BAD_FILE_NAME.problem(f"file name '{name}' is not a valid record id", **at_start))
     if not isinstance(parsed.data, dict):
-        outcome.problems.append(F.NOT_A_MAPPING.problem("a record must be a YAML mapping of fields", **at_start))
+        outcome.problems.append(NOT_A_MAPPING.problem("a record must be a YAML mapping of fields", **at_start))
         return outcome
     try:
         record = _ADAPTERS[kind].validate_python(parsed.data)
@@ -341,24 +179,42 @@ def _load_bytes(path: str, name: str, display: str, kind: str, raw: bytes) -> _L
         for error in exc.errors():
             loc = _data_path(error["loc"], parsed.data)
             dotted = ".".join(map(str, loc)) or None
-            outcome.problems.append(F.SCHEMA.problem(f"{dotted or 'record'}: {_message(error)}", **source.locate(loc),
-                                                     kind=kind, record=rid, field=dotted))
+            outcome.problems.append(SCHEMA.problem(f"{dotted or 'record'}: {_message(error)}", **source.locate(loc),
+                                                   kind=kind, record=rid, field=dotted))
         return outcome
     if kind == "notes":
         outcome.id = rid = str(record.number)
         if file_stem != f"{record.number:03d}":
             where = Source(path, display, parse_yaml(text).positions).locate(("number",))
-            outcome.problems.append(F.NOTE_FILE_NAME.problem(f"note {rid} is in {name}; expected {record.number:03d}.yaml",
-                                                             **where, kind=kind, record=rid, field="number"))
+            outcome.problems.append(NOTE_FILE_NAME.problem(f"note {rid} is in {name}; expected {record.number:03d}.yaml",
+                                                           **where, kind=kind, record=rid, field="number"))
     outcome.record, outcome.data = record, parsed.data
     return outcome
 
 
-def _apply(outcome: _Loaded, path: str, display: str, digest: bytes, corpus: Corpus) -> None:
-    corpus.problems.extend(outcome.problems)
-    if outcome.record is not None:
-        _share_fields_sets(outcome.record)
-        corpus.add(outcome.kind, outcome.id, outcome.record, Source(path, display, None, digest))
+def load_file(path: Path, corpus: Corpus, base: Path | None = None, root: Path | None = None) -> None:
+    """Load one record file (outside a tree read: a contributor's file, an import) into the corpus."""
+    display = display_path(path, base)
+    kind = kind_of(path)
+    corpus.files += 1
+    if kind is None:
+        corpus.problems.append(UNKNOWN_PLACE.problem(f"cannot tell what kind of record {path.name} is", file=display, line=1, column=1))
+        return
+    raw = T.read_record_bytes(str(path), root)
+    f = FileRead("", kind, str(path), display)
+    if isinstance(raw, tuple):
+        f.refused = raw
+    else:
+        f.data, f.sha256 = raw, hashlib.sha256(raw).digest()
+    add_loaded(corpus, f, load_read(f))
+
+
+def add_loaded(corpus: Corpus, f: FileRead, loaded: Loaded) -> None:
+    """Put one file's outcome into the corpus: its problems, and its record if it has one."""
+    corpus.problems.extend(loaded.problems)
+    if loaded.record is not None:
+        _share_fields_sets(loaded.record)
+        corpus.add(loaded.kind, loaded.id, loaded.record, Source(f.path, f.display, None, f.sha256))
 
 
 _FIELDS_SETS: dict[tuple[type, frozenset[str]], set[str]] = {}
@@ -401,19 +257,6 @@ def _nested_models(cls: type[BaseModel]) -> tuple[str, ...]:
     return tuple(name for name, info in cls.model_fields.items() if holds_models(info.annotation))
 
 
-def _replay(entry: dict[str, Any]) -> _Loaded | None:
-    """The outcome stored in a tree snapshot, the record validated again from its plain data
-    (pydantic-core does that faster than PyYAML parses); None when the entry does not fit."""
-    try:
-        kind, rid = entry["kind"], entry["id"]
-        outcome = _Loaded(kind, rid, [Problem.model_validate(p) for p in entry.get("problems", ())])
-        if "data" in entry:
-            outcome.record, outcome.data = _ADAPTERS[kind].validate_python(entry["data"]), entry["data"]
-        return outcome
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
 def read_positions(path: Path | str, digest: bytes | None) -> dict[FieldPath, tuple[int, int]]:
     """The positions of every field of a record file, read again when a problem must be located;
     empty when the file no longer has the bytes the record was loaded from."""
@@ -426,8 +269,8 @@ def read_positions(path: Path | str, digest: bytes | None) -> dict[FieldPath, tu
         return {}
 
 
-
 POSITION_READER[0] = read_positions
+
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> FieldPath:
     """Drop pydantic's union-tag and validator steps so the path matches the YAML."""
@@ -455,94 +298,38 @@ def _message(error: Any) -> str:
 Progress = Callable[[int, int], None]
 
 
-def load_corpus(root: Path | str | None = None, *, extra: Iterable[Path | str] = (), cache: Cache | None = None,
-                progress: Progress | None = None) -> Corpus:
+def load_corpus(root: Path | str | None = None, *, extra: Iterable[Path | str] = (), progress: Progress | None = None) -> Corpus:
     """Load a records tree (the bundled one by default), plus any `extra` files validated in its context.
 
-    With a `cache` (`chilecite.cache.Cache`), a file whose bytes are those of the last load is not
-    parsed again (see `chilecite.cache`). `progress(done, total)` is called as files load (about
-    200 times for a large tree). Raises NotATree when `root` has no essay.yaml. See
-    `with_contributed` for `extra`.
+    This is loading alone, uncached and unvalidated: `chilecite.Workspace` adds the reference
+    text, the validator's gate and the cache. `progress(done, total)` is called as files load.
+    Raises NotATree when `root` has no essay.yaml. See `with_contributed` for `extra`.
     """
     if root is not None and not isinstance(root, (str, os.PathLike)):
         raise TypeError(f"load_corpus takes the path of a records tree, not {type(root).__name__}")
     root = Path(root) if root is not None else bundled_records()
     if not is_records_tree(root):
         raise NotATree(f"{root} is not a records tree: it has no essay.yaml")
-    corpus = _load_tree(root, cache, progress)
+    read = read_tree(root)
+    corpus = corpus_from(read, (load_read(f) for f in read.files), progress)
     extra_paths = [Path(p) for p in extra]
     return with_contributed(corpus, extra_paths) if extra_paths else corpus
 
 
-def _load_tree(root: Path, cache: Cache | None, progress: Progress | None, *, fresh: bool = False) -> Corpus:
-    from chilecite.cache import TreeSnapshot, fingerprint
-
-    entries = tree_files(root)
-    prefix = display_prefix(root, entries)
-    # What a snapshot stores names files as reports do (`records/notes/032.yaml`): the same tree
-    # reached as `.` names them otherwise, so the name is part of the key and of the digest.
-    snapshot = TreeSnapshot(cache, _snapshot_key(root, prefix, fingerprint()), load_order, fresh=fresh) if cache is not None else None
+def corpus_from(read: TreeRead, outcomes: Iterable[Loaded], progress: Progress | None = None) -> Corpus:
+    """The corpus of a tree read once, from each file's outcome (in the order of `read.files`)."""
     corpus = Corpus()
-    tree = new_tree_hash(prefix)
-    complete = True
-    step, total = max(1, len(entries) // 200), len(entries)
-    collecting = gc.isenabled()
-    gc.disable()  # what loading makes is kept, never cyclic garbage: the collector would only walk it, again and again
-    try:
-        for done, (rel, kind, path, is_link) in enumerate(entries, 1):
-            display = prefix + rel if prefix is not None else display_path(Path(path), root.parent)
-            corpus.files += 1
-            raw = read_record_bytes(path, root, is_link=is_link)
-            if isinstance(raw, tuple):
-                rule, why = raw
-                corpus.problems.append(rule.problem(why, file=display, line=1, column=1, kind=kind,
-                                                    record=id_from_stem(kind, stem(os.path.basename(path)))))
-                complete = False
-                if snapshot is not None:
-                    snapshot.lookup(rel, None)
-            else:
-                digest = hashlib.sha256(raw).digest()
-                hexdigest = digest.hex()
-                tree.update(digest_line(rel, hexdigest))
-                entry = snapshot.lookup(rel, hexdigest) if snapshot is not None else None
-                if entry is not None:
-                    outcome = _replay(entry)
-                    if outcome is None:
-                        raise _StaleSnapshot
-                else:
-                    outcome = _load_bytes(path, os.path.basename(path), display, kind, raw)
-                    if snapshot is not None:
-                        snapshot.store(rel, hexdigest, outcome.entry())
-                _apply(outcome, path, display, digest, corpus)
-            if progress is not None and (done % step == 0 or done == total):
-                progress(done, total)
-        authentic = snapshot is None or snapshot.finish()
-    except _StaleSnapshot:
-        authentic = False
-    except BaseException:
-        if snapshot is not None:
-            snapshot.abort()
-        raise
-    finally:
-        if collecting:
-            gc.enable()
-    if not authentic:
-        assert snapshot is not None
-        snapshot.abort()
-        return _load_tree(root, cache, progress, fresh=True)  # nothing taken from a snapshot that fails its check is kept
-    for kind, folder, why in entries.unreadable:
-        corpus.problems.append(F.UNREADABLE.problem(f"cannot list the folder: {why}", file=display_path(Path(folder), root.parent), kind=kind))
-        complete = False
-    corpus.digest = tree.hexdigest() if complete else None
+    total = len(read.files)
+    step = max(1, total // 200)
+    for done, (f, loaded) in enumerate(zip(read.files, outcomes, strict=True), 1):
+        corpus.files += 1
+        add_loaded(corpus, f, loaded)
+        if progress is not None and (done % step == 0 or done == total):
+            progress(done, total)
+    for kind, folder, why in read.unreadable:
+        corpus.problems.append(UNREADABLE.problem(f"cannot list the folder: {why}", file=display_path(Path(folder), read.root.parent), kind=kind))
+    corpus.digest = read.digest
     return corpus
-
-
-class _StaleSnapshot(Exception):
-    """A snapshot entry that does not give a record back (it cannot happen with an authentic entry of this version)."""
-
-
-def _snapshot_key(root: Path, prefix: str | None, fingerprint: str) -> str:
-    return f"{fingerprint}\0{os.path.abspath(root)}\0{prefix}"
 
 
 def with_contributed(context: Corpus, extra: Iterable[Path]) -> Corpus:

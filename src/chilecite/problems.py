@@ -9,13 +9,14 @@ problems through `Rule.problem`, so a code's severity and hint are written once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from chilecite.characters import one_line
 
 if TYPE_CHECKING:
     from chilecite.rules.base import Context
@@ -24,18 +25,6 @@ if TYPE_CHECKING:
 class Severity(str, Enum):
     error = "error"
     warning = "warning"
-
-
-_SHOWN = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def _visible(value: str) -> str:
-    # A problem is one line of a report, whatever text it quotes: line breaks and other control
-    # characters (an ESC in a record or a file name), direction marks and overrides (which reorder
-    # what a terminal shows) and lone surrogates (a non-UTF-8 file name) are shown as escapes,
-    # never passed to the terminal, so no file name can forge a report line.
-    return _INVISIBLE.sub(lambda m: _SHOWN.get(m.group()) or (f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"), value)
 
 
 class Problem(BaseModel):
@@ -57,10 +46,12 @@ class Problem(BaseModel):
     @field_validator("message", "hint", "file", "record", "field")
     @classmethod
     def _one_line(cls, value: str | None) -> str | None:
-        return None if value is None else _visible(value)
+        # A problem is one line of a report, whatever text it quotes (a file name may hold an ESC or a newline).
+        return None if value is None else one_line(value)
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)
+    def sort_key(self) -> tuple[str, int, int, str, str, str, str, str]:
+        """A total order (reports list problems in it, so the order never depends on how they were found)."""
+        return (self.file or "", self.line or 0, self.column or 0, self.code, self.message, self.kind or "", self.record or "", self.field or "")
 
 
 Check = Callable[["Context", "Rule"], Iterator[Problem]]
@@ -77,6 +68,7 @@ class Rule:
     docs: str = ""
     check: Check | None = None
     needs_text: bool = False
+    per_record: bool = False  # the check's problems for a record depend on that record (and the text) alone: kept per file
     split_from: str | None = None  # the older, broader code this one was split from: `--ignore OLD` still covers it
     reported_by: str = "validate"  # validate | loader | import
 

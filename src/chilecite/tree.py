@@ -1,8 +1,8 @@
 """The files of a records tree: which they are, in what order they load, where the installed tree
-is, and the digest of their bytes.
+is, and their bytes, each file read once.
 
-Kept free of the models (and so of pydantic): the command line uses it to tell whether a tree is
-unchanged — and a cached answer still good — before deciding to load anything.
+Kept free of the models (and so of pydantic): `read_tree` gives every file's bytes and digest, and
+the digest of the whole tree, so a cached answer can be found before anything is parsed.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from chilecite.errors import UsageError
-from chilecite.files import read_regular
+from chilecite.files import NotRegular, TooLarge, read_regular
 
 KINDS = ("essay", "notes", "works", "agents", "quotations")
 MAX_FILE_BYTES = 1_000_000
@@ -126,33 +126,6 @@ def is_records_tree(path: Path) -> bool:
 
 
 
-def new_tree_hash(prefix: str | None) -> Any:
-    return hashlib.sha256(f"{prefix}\0".encode("utf-8", "surrogatepass"))
-
-
-def digest_line(rel: str, hexdigest: str) -> bytes:
-    return f"{len(rel)}:{rel}{hexdigest}".encode("utf-8", "surrogatepass")
-
-
-def tree_digest(root: Path | str) -> str | None:
-    """The `Corpus.digest` that loading `root` would give: the SHA-256 over every record file's path
-    in the tree and bytes, read now; None when a file cannot be read (or is a symbolic link)."""
-    root = Path(root)
-    entries = tree_files(root)
-    if entries.unreadable:
-        return None
-    tree = new_tree_hash(display_prefix(root, entries))
-    for rel, _, path, is_link in entries:
-        if is_link is not False and os.path.islink(path):
-            return None
-        try:
-            raw = read_regular(path, MAX_FILE_BYTES)
-        except OSError:
-            return None
-        tree.update(digest_line(rel, hashlib.sha256(raw).hexdigest()))
-    return tree.hexdigest()
-
-
 def display_prefix(root: Path, entries: TreeFiles) -> str | None:
     """What reports put before a file's path in the tree (`records/`), or None to work it out file by file."""
     first = next(iter(entries), None)
@@ -161,3 +134,78 @@ def display_prefix(root: Path, entries: TreeFiles) -> str | None:
     rel, _, path, _ = first
     display = display_path(Path(path), root.parent)
     return display[: -len(rel)] if display.endswith(rel) else None
+
+
+# Why a file could not be read; `chilecite.loading` gives each its problem code.
+OUTSIDE, NOT_REGULAR, TOO_LARGE, UNREADABLE = "outside the tree", "not regular", "too large", "unreadable"
+
+
+@dataclass(slots=True)
+class FileRead:
+    """One record file as read: its path in the tree, kind, path, name in reports, and either its
+    bytes and their SHA-256 or why it could not be read (a reason and a message)."""
+
+    rel: str
+    kind: str
+    path: str
+    display: str
+    data: bytes | None = None
+    sha256: bytes | None = None
+    refused: tuple[str, str] | None = None
+
+
+@dataclass
+class TreeRead:
+    """Every record file of a tree, read once, and the folders that could not be listed."""
+
+    root: Path
+    files: list[FileRead]
+    unreadable: list[tuple[str, str, str]]  # (kind, folder, why)
+    prefix: str | None
+
+    @property
+    def digest(self) -> str | None:
+        """SHA-256 over every file's name in reports and bytes; None when a file or folder could
+        not be read (an answer that depends on an unreadable file is never kept)."""
+        if self.unreadable or any(f.sha256 is None for f in self.files):
+            return None
+        tree = hashlib.sha256(f"{self.prefix}\0".encode("utf-8", "surrogatepass"))
+        for f in self.files:
+            tree.update(f"{len(f.rel)}:{f.rel}".encode("utf-8", "surrogatepass") + f.sha256)  # type: ignore[operator]
+        return tree.hexdigest()
+
+
+def read_record_bytes(path: str, root: Path | None, *, is_link: bool | None = None) -> bytes | tuple[str, str]:
+    """The bytes of a record file, or why it cannot be read (a reason above and a message): only
+    regular files inside the tree are read, and their size is checked before reading. `is_link`
+    (from a directory scan) spares asking the file system again whether the path is a link."""
+    if os.path.islink(path) if is_link is None else is_link:
+        try:
+            target = Path(path).resolve(strict=True)
+        except (OSError, RuntimeError) as exc:  # dangling, or a loop
+            return OUTSIDE, f"symbolic link cannot be followed ({getattr(exc, 'strerror', None) or exc})"
+        if root is not None and not target.is_relative_to(root.resolve()):
+            return OUTSIDE, f"symbolic link leads out of the records tree (to {target})"
+    try:
+        return read_regular(path, MAX_FILE_BYTES)
+    except NotRegular as exc:
+        return NOT_REGULAR, str(exc.strerror)
+    except TooLarge as exc:
+        return TOO_LARGE, f"file is {exc.strerror}"
+    except OSError as exc:
+        return UNREADABLE, f"cannot read the file: {exc.strerror or exc}"
+
+
+def read_tree(root: Path) -> TreeRead:
+    """Read every record file of the tree at `root` once, in load order."""
+    entries = tree_files(root)
+    prefix = display_prefix(root, entries)
+    files = []
+    for rel, kind, path, is_link in entries:
+        display = prefix + rel if prefix is not None else display_path(Path(path), root.parent)
+        raw = read_record_bytes(path, root, is_link=is_link)
+        if isinstance(raw, tuple):
+            files.append(FileRead(rel, kind, path, display, refused=raw))
+        else:
+            files.append(FileRead(rel, kind, path, display, raw, hashlib.sha256(raw).digest()))
+    return TreeRead(root, files, entries.unreadable, prefix)

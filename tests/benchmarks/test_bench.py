@@ -8,6 +8,7 @@ from chilecite.export import export_bibtex, export_csl_json
 from chilecite.loading import load_corpus, parse_yaml
 from chilecite.rules import validate
 from chilecite.text import ReferenceText
+from chilecite.workspace import Workspace
 from tests.support import RECORDS, require_essay
 
 
@@ -22,10 +23,11 @@ def test_bench_load_corpus(benchmark) -> None:
     assert len(corpus.notes) == 86
 
 
-def test_bench_load_corpus_warm_cache(benchmark, tmp_path) -> None:
+def test_bench_workspace_corpus_warm_cache(benchmark, tmp_path) -> None:
     cache = Cache.open(tmp_path / "cache")
-    load_corpus(RECORDS, cache=cache)
-    corpus = benchmark(load_corpus, RECORDS, cache=cache)
+    assert cache is not None
+    Workspace(RECORDS, cache=cache).corpus()
+    corpus = benchmark(lambda: Workspace(RECORDS, cache=cache).corpus())
     assert len(corpus.notes) == 86
 
 

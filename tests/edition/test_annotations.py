@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from chilecite.annotations import annotation_collection, annotation_id, export_annotations, text_iri
 from chilecite.cli import cli
 from chilecite.corpus import Corpus
 from chilecite.edition import EditionError
+from chilecite.export.annotations import annotation_collection, annotation_id, export_annotations, text_iri
 from chilecite.loading import load_corpus
 from chilecite.text import ReferenceText
 from tests.support import ROOT

@@ -67,7 +67,7 @@ def build() -> click.Group:
     import click
 
     from chilecite.cli import browse, edition, essay, export, quotes, records, validate
-    from chilecite.cli.context import Group, Session, location_options
+    from chilecite.cli.context import Group, Options, location_options
 
     @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(__version__, prog_name="chilecite")
@@ -79,8 +79,8 @@ def build() -> click.Group:
 
         Exit codes: 0 done, 1 problems found or the command failed, 2 usage error, 3 internal error.
         """
-        session = ctx.ensure_object(Session)
-        session.debug = session.debug or debug
+        options = ctx.ensure_object(Options)
+        options.debug = options.debug or debug
 
     for command in (
         validate.validate, validate.rules,

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
-from chilecite.cli.context import Command, Session, location_options, pass_session
-
-if TYPE_CHECKING:
-    from chilecite.corpus import Corpus
+from chilecite.cli.context import Command, Options, location_options, pass_options
+from chilecite.outputs import Annotations, Export
 
 EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json", "ris", "annotations"]
 
@@ -24,33 +20,14 @@ EXPORT_FORMATS = ["bibtex", "biblatex", "csl-json", "ris", "annotations"]
 @click.option("--no-essay", is_flag=True, help="Leave out the essay's own entry.")
 @click.option("--ascii", "ascii_", is_flag=True, help="BibTeX: LaTeX-encode accents for old toolchains.")
 @location_options
-@pass_session
-def export(session: Session, fmt: str, output: str, note: tuple[int, ...], note_ranges: str | None, min_level: str,
+@pass_options
+def export(options: Options, fmt: str, output: str, note: tuple[int, ...], note_ranges: str | None, min_level: str,
            no_essay: bool, ascii_: bool) -> None:
     """Export the cited works as BibTeX, BibLaTeX, CSL-JSON or RIS, or the quotations and note anchors as W3C Web Annotations."""
     from chilecite.files import check_output_path, write_output
 
     check_output_path(output)  # a bad path is a usage error before any work
-
-    def produce(corpus: Corpus) -> str:
-        from chilecite.export import ExportOptions, parse_note_ranges
-        from chilecite.export import export as run
-        from chilecite.models import Level
-
-        notes = set(note)
-        if note_ranges:
-            try:
-                notes |= parse_note_ranges(note_ranges, corpus.note_count)
-            except ValueError as exc:
-                raise click.BadParameter(str(exc), param_hint="--notes") from None
-        if fmt.lower() == "annotations":  # the quotations and note anchors, over the essay's text
-            from chilecite.annotations import export_annotations
-
-            text = session.text(corpus, required=True)
-            assert text is not None  # required: a missing text is a usage error
-            return export_annotations(corpus, text)
-        options = ExportOptions(notes=frozenset(notes) or None, min_level=Level(min_level.lower()), include_essay=not no_essay, ascii=ascii_)
-        return run(corpus, fmt.lower(), options)
-
-    args = ["export", fmt.lower(), sorted(note), note_ranges, min_level.lower(), no_essay, ascii_]
-    write_output(output, session.output("text", args, produce))
+    fmt = fmt.lower()
+    request = Annotations() if fmt == "annotations" else Export(fmt, frozenset(note), note_ranges, min_level.lower(), not no_essay, ascii_)
+    workspace = options.workspace()
+    write_output(output, workspace.render(workspace.answer(request)))

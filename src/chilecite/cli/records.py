@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from chilecite.cli.context import Command, Group, Session, location_options, out, pass_session, safe_json
+from chilecite.characters import safe_json
+from chilecite.cli.context import Command, Group, Options, location_options, out, pass_options
 from chilecite.errors import UsageError
 
 
@@ -18,8 +19,8 @@ from chilecite.errors import UsageError
 @click.option("--block", is_flag=True, help="quotation: a block quotation.")
 @click.option("--type", "subtype", default=None, help="work: CSL type (book, chapter, article-newspaper, …); agent: person or organisation.")
 @location_options
-@pass_session
-def new(session: Session, kind: str, exact: str | None, paragraph: int | None, block: bool, subtype: str | None) -> None:
+@pass_options
+def new(options: Options, kind: str, exact: str | None, paragraph: int | None, block: bool, subtype: str | None) -> None:
     """Print a valid skeleton record to fill in (a quotation is anchored from --exact)."""
     from chilecite import skeletons
 
@@ -30,7 +31,7 @@ def new(session: Session, kind: str, exact: str | None, paragraph: int | None, b
     else:
         if not exact:
             raise UsageError("a quotation needs --exact 'THE WORDS AS PRINTED'")
-        text = session.text(session.corpus(), required=True)
+        text = options.workspace().text(required=True)
         assert text is not None  # required: a missing text is a usage error
         out(skeletons.new_quotation(text, exact, paragraph, "block" if block else "inline"))
 
@@ -45,19 +46,19 @@ def import_() -> None:
 @click.option("--dry-run", is_flag=True, help="Print the records instead of writing them.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
 @location_options
-@pass_session
-def bibtex(session: Session, file: Path, dry_run: bool, fmt: str) -> None:
+@pass_options
+def bibtex(options: Options, file: Path, dry_run: bool, fmt: str) -> None:
     """Import BibTeX/BibLaTeX entries (Zotero, Better BibTeX, JabRef) as work and agent records.
 
     They are written into the records tree in use (--records, or the checkout you are in), all or
     nothing, after being checked against it; every field with no place in a record is reported."""
     from chilecite.importing import import_file, render_import
 
-    tree = session.tree
+    workspace = options.workspace(fmt)
+    tree = workspace.tree
     if tree.found_by == "installed" and not dry_run:
         raise UsageError("no records tree to write into: run inside a checkout, or give --records DIR (or use --dry-run)")
-    session.announce(fmt)
-    outcome = import_file(file, session.gate(fmt), tree.path, write=not dry_run)
+    outcome = import_file(file, workspace.checked(), tree.path, write=not dry_run)
     if fmt == "json":
         out(safe_json({"records": tree.as_dict(), **outcome.payload()}))
     else:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from chilecite.cli.context import Command, Session, location_options, out, pass_session, safe_json
+from chilecite.characters import safe_json
+from chilecite.cli.context import Command, Options, emit, location_options, out, pass_options
 
 FORMATS = click.Choice(["text", "json"], case_sensitive=False)
 
@@ -19,17 +19,14 @@ FORMATS = click.Choice(["text", "json"], case_sensitive=False)
 @click.option("--ignore", default="", metavar="CODES", help="Comma-separated rule codes or prefixes to skip.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @location_options
-@pass_session
-def validate(session: Session, paths: tuple[Path, ...], fmt: str, select: str, ignore: str, strict: bool) -> None:
+@pass_options
+def validate(options: Options, paths: tuple[Path, ...], fmt: str, select: str, ignore: str, strict: bool) -> None:
     """Check the records (or the named files, in the context of the corpus)."""
-    from chilecite.report import render_text
     from chilecite.rules import selectors
 
     chosen, skipped = selectors(select), selectors(ignore)  # usage errors before any work
-    session.announce(fmt)
-    report = session.report(paths, select=chosen, ignore=skipped)
-    out(session.report_json(report) if fmt == "json" else render_text(report))
-    sys.exit(report.exit_code(strict=strict))
+    workspace = options.workspace(fmt)
+    emit(workspace, workspace.validation(select=chosen, ignore=skipped, fmt=fmt.lower(), paths=paths), strict=strict)
 
 
 @click.command(cls=Command)

@@ -23,6 +23,7 @@ from chilecite.edition.indexes import agents_index, works_index
 from chilecite.edition.search_index import script_json, search_entries
 from chilecite.edition.view import LEVEL_MEANING, LEVELS, essay_sections
 from chilecite.errors import UsageError
+from chilecite.styles import StyleFile
 from chilecite.text import ReferenceText
 
 DEFAULT_STYLE = "chicago-notes-bibliography"
@@ -71,7 +72,7 @@ def check_anchors(corpus: Corpus, text: ReferenceText) -> None:
             raise EditionError(f"quotation '{qid}': its words are not at offsets {position.start}–{position.end} of the reference text")
 
 
-def build_edition(corpus: Corpus, text: ReferenceText, *, style: str | Path = DEFAULT_STYLE) -> dict[str, bytes]:
+def build_edition(corpus: Corpus, text: ReferenceText, *, style: str | Path | StyleFile = DEFAULT_STYLE) -> dict[str, bytes]:
     """The edition's files, {relative path: content}, built from the records and the reference text.
 
     Raises EditionError when the records do not load cleanly, were anchored in another text, or the

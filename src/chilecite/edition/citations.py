@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from chilecite.citing import CitedNote, CitedQuotation, cite_note, cite_quotation
 from chilecite.corpus import Corpus
+from chilecite.styles import StyleFile
 
 # The inline formatting citeproc-py's HTML formatter emits; any other tag is text.
 _ALLOWED_TAGS = {"i": "<i>", "b": "<b>", "u": "<u>", "sup": "<sup>", "sub": "<sub>"}
@@ -117,7 +118,7 @@ def memoised_style_lookups() -> Iterator[None]:
             setattr(cls, name, method)
 
 
-def cite_everything(corpus: Corpus, style: str | Path, *, memoise: bool = True) -> Citations:
+def cite_everything(corpus: Corpus, style: str | Path | StyleFile, *, memoise: bool = True) -> Citations:
     """Cite every note (that has a record) and every quotation in `style`, as HTML.
 
     Raises the processor's LookupError (unknown style, missing essay record) unchanged.

@@ -118,11 +118,11 @@ def markers_match_count(ctx: Context, rule: Rule) -> Iterator[Problem]:
 
 RULES = (
     Rule("CC020", ERROR, "Anchor paragraph out of range", "Paragraphs are the non-empty lines of the reference text, from 1.",
-         "", paragraph_in_range, needs_text=True),
+         "", paragraph_in_range, needs_text=True, per_record=True),
     Rule("CC021", ERROR, "Note marker not where the note says", "anchor.before must be the words just before [n] in that paragraph.",
-         "The marker [n] is in the anchor's paragraph and the recorded words stand just before it.", note_marker_placed, needs_text=True),
+         "The marker [n] is in the anchor's paragraph and the recorded words stand just before it.", note_marker_placed, needs_text=True, per_record=True),
     Rule("CC022", ERROR, "Quotation selectors do not match the text", "exact must stand at start-end, prefix before it and suffix after it.",
-         "TextQuoteSelector and TextPositionSelector agree with each other and with the text.", quotation_anchored, needs_text=True),
+         "TextQuoteSelector and TextPositionSelector agree with each other and with the text.", quotation_anchored, needs_text=True, per_record=True),
     Rule("CC024", ERROR, "Block quotation without a quotation record", "Add records/quotations/<id>.yaml for it.",
          "A paragraph introduced by a colon or a broken-off sentence is a block quotation and has a record.", blocks_covered, needs_text=True),
     Rule("CC025", ERROR, "Reference text is not the one the records anchor to", "Use the text whose SHA-256 is in records/essay.yaml (`chilecite essay`).",

@@ -86,14 +86,14 @@ def devised_titles_supported(ctx: Context, rule: Rule) -> Iterator[Problem]:
 
 RULES = (
     Rule("CC060", ERROR, "Printed spelling not in the essay", "`printed` lists spellings that occur in the text, exactly.",
-         "", printed_spellings_occur, needs_text=True),
+         "", printed_spellings_occur, needs_text=True, per_record=True),
     Rule("CC061", WARNING, "Work cited by no note", "Cite it from a note or quotation, or remove it.", "", works_cited),
-    Rule("CC062", WARNING, "Quotation tied to no note, without a reason", "Set `note`, or say in `note_reason` why there is none.", "", quotations_tied),
-    Rule("CC063", WARNING, "Quotation without a speaker", "Name who is quoted in `speakers`, or say who in `speaker_description`.", "", speakers_named),
+    Rule("CC062", WARNING, "Quotation tied to no note, without a reason", "Set `note`, or say in `note_reason` why there is none.", "", quotations_tied, per_record=True),
+    Rule("CC063", WARNING, "Quotation without a speaker", "Name who is quoted in `speakers`, or say who in `speaker_description`.", "", speakers_named, per_record=True),
     Rule("CC064", ERROR, "Work without a title", "Give the title as published, or a devised title in square brackets built from the record.",
-         "A bibliography entry needs a title: styles drop untitled items (Chicago notes-bibliography prints no entry at all).", works_titled),
+         "A bibliography entry needs a title: styles drop untitled items (Chicago notes-bibliography prints no entry at all).", works_titled, per_record=True),
     Rule("CC065", ERROR, "Devised title not in square brackets", "Write it as one phrase in brackets: `[Radio broadcast from La Moneda, Santiago]`.",
-         "Brackets are how a reader tells a cataloguer's description from a real title (RDA 2.3.2.11, AACR2 1.1B7).", devised_titles_bracketed),
+         "Brackets are how a reader tells a cataloguer's description from a real title (RDA 2.3.2.11, AACR2 1.1B7).", devised_titles_bracketed, per_record=True),
     Rule("CC066", ERROR, "Devised title not supported by the record", "Build the devised title only from the record's type, genre, event, place, container and names.",
          "A devised title describes; it invents nothing. Each of its words (but articles, prepositions and words such as "
          "`report` or `statement`) appears in the record's own fields; a work with a real title has no devised one.", devised_titles_supported),

@@ -104,10 +104,10 @@ def quotes_as_printed(ctx: Context, rule: Rule) -> Iterator[Problem]:
 
 RULES = (
     Rule("CC050", ERROR, "Text not in Unicode NFC", "Re-save with composed accents (é, not e + combining accent).",
-         "Decomposed accents look the same but compare differently, so searches and duplicate checks would miss them.", unicode_nfc),
+         "Decomposed accents look the same but compare differently, so searches and duplicate checks would miss them.", unicode_nfc, per_record=True),
     Rule("CC051", ERROR, "Control character in text", "Delete the invisible character.",
          "C0/C1 control characters (tab and newline aside) and bidirectional overrides can hide or reorder text in a terminal or page.",
-         no_control_characters),
-    Rule("CC052", ERROR, "Leading or trailing white space", "Trim the value.", "", no_outer_whitespace),
-    Rule("CC053", ERROR, "Straight quotes in a quotation", "Keep the curly quotes as the essay prints them.", "", quotes_as_printed),
+         no_control_characters, per_record=True),
+    Rule("CC052", ERROR, "Leading or trailing white space", "Trim the value.", "", no_outer_whitespace, per_record=True),
+    Rule("CC053", ERROR, "Straight quotes in a quotation", "Keep the curly quotes as the essay prints them.", "", quotes_as_printed, per_record=True),
 )

@@ -48,11 +48,11 @@ def basis_substantive(ctx: Context, rule: Rule) -> Iterator[Problem]:
 
 RULES = (
     Rule("CC030", ERROR, "`stated` basis is not the essay's own words", "Quote the essay verbatim from the marker's paragraph or the one before, or lower the level.",
-         "At level `stated` the essay itself names the source; the basis is those words, checked against the text.", stated_basis_verbatim, needs_text=True),
+         "At level `stated` the essay itself names the source; the basis is those words, checked against the text.", stated_basis_verbatim, needs_text=True, per_record=True),
     Rule("CC031", ERROR, "`attributed` citation with a locator", "Remove the locator, or check the work and raise the level to verified.",
-         "An attribution that was not checked cannot know a page.", attributed_no_locator),
+         "An attribution that was not checked cannot know a page.", attributed_no_locator, per_record=True),
     Rule("CC032", ERROR, "Note status disagrees with its citations", "unidentified notes have no citations; identified ones have at least one.",
-         "", status_matches_citations),
+         "", status_matches_citations, per_record=True),
     Rule("CC033", WARNING, "Basis too short to be checked", "Say where the words were found (URL, repository and path, edition and page), or why the attribution holds.",
-         "A basis of fewer than three words cannot tell a reader what to check.", basis_substantive),
+         "A basis of fewer than three words cannot tell a reader what to check.", basis_substantive, per_record=True),
 )

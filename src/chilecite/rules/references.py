@@ -133,7 +133,7 @@ RULES = (
     Rule("CC014", ERROR, "Parent works form a cycle", "A work cannot contain itself; fix `parent`.",
          "Following `parent` from any work ends at a work with none.", parents_acyclic),
     Rule("CC015", ERROR, "Citation key not in the agreed form", "familyyearword, lower-case ASCII, e.g. miliband1973coup; add a letter on collision.",
-         "Keys are the identity of a work and never change once committed, so they are checked at the door.", key_format),
+         "Keys are the identity of a work and never change once committed, so they are checked at the door.", key_format, per_record=True),
     Rule("CC016", WARNING, "Likely duplicate work", "Merge the two records, or make the titles say how they differ.",
          "Same first author (or container), folded title and year.", duplicate_works),
     Rule("CC017", WARNING, "Likely duplicate agent", "Merge the two agents; keep both spellings under `printed`.",

@@ -77,11 +77,11 @@ def url_absolute(ctx: Context, rule: Rule) -> Iterator[Problem]:
 
 
 RULES = (
-    Rule("CC040", ERROR, "Date range out of order", "Write START/END with START first.", "", date_ranges_ordered),
+    Rule("CC040", ERROR, "Date range out of order", "Write START/END with START first.", "", date_ranges_ordered, per_record=True),
     Rule("CC041", ERROR, "Cited work dated after the essay", "Check the date: nothing the essay cites can be later than the essay.",
          "Compared with the `issued` date of the essay's own work record.", no_work_after_essay),
-    Rule("CC042", ERROR, "Locator or pages malformed", "Pages are 45 or 45–86, first <= last.", "", locators_well_formed),
-    Rule("CC043", ERROR, "ISBN check digit fails", "Copy the ISBN again from the book or a catalogue.", "", isbn_valid),
-    Rule("CC044", ERROR, "DOI malformed", "Write the bare DOI, 10.NNNN/suffix.", "", doi_valid),
-    Rule("CC045", ERROR, "URL not absolute", "Write a full http(s):// address.", "", url_absolute),
+    Rule("CC042", ERROR, "Locator or pages malformed", "Pages are 45 or 45–86, first <= last.", "", locators_well_formed, per_record=True),
+    Rule("CC043", ERROR, "ISBN check digit fails", "Copy the ISBN again from the book or a catalogue.", "", isbn_valid, per_record=True),
+    Rule("CC044", ERROR, "DOI malformed", "Write the bare DOI, 10.NNNN/suffix.", "", doi_valid, per_record=True),
+    Rule("CC045", ERROR, "URL not absolute", "Write a full http(s):// address.", "", url_absolute, per_record=True),
 )

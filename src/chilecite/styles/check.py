@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from chilecite.errors import StyleError
+from chilecite.styles import MAX_STYLE_BYTES  # the largest bundled style is 243 kB
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
-MAX_STYLE_BYTES = 2_000_000  # the largest bundled style is 243 kB
 MAX_STYLE_DEPTH = 128  # nested elements, macro calls included: the bundled styles reach 72; citeproc-py's recursion gives out a few hundred deep
 _RENDERING = frozenset({"text", "number", "label", "names", "date", "group", "choose"})
 _INFO = frozenset({"author", "contributor", "translator", "category", "id", "issn", "eissn", "issnl", "link", "published",
@@ -44,16 +44,18 @@ _CONDITIONS = ("type", "variable", "is-numeric", "is-uncertain-date", "locator",
 
 
 
-def validate_style(path: str | Path) -> Any:
-    """The root element of a CSL style file, once it is one citeproc-py can use; otherwise a StyleError."""
-    return _StyleCheck(path).run()
+def validate_style(path: str | Path, data: bytes | None = None) -> Any:
+    """The root element of a CSL style file (its bytes `data`, when already read), once it is one
+    citeproc-py can use; otherwise a StyleError."""
+    return _StyleCheck(path, data).run()
 
 
 class _StyleCheck:
     """One style file, checked step by step; `run` returns its root element."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, data: bytes | None = None) -> None:
         self.path = path
+        self.data = data
         self.macros: dict[str, Any] = {}
         self.heights: dict[str, int] = {}
         self.calling: list[str] = []
@@ -78,7 +80,7 @@ class _StyleCheck:
         from chilecite.files import NotRegular, TooLarge, read_regular
 
         try:
-            data = read_regular(Path(self.path), MAX_STYLE_BYTES)
+            data = self.data if self.data is not None else read_regular(Path(self.path), MAX_STYLE_BYTES)
         except TooLarge as exc:
             raise self.refuse(f"{exc.strerror}; a CSL style is far smaller") from None
         except NotRegular as exc:

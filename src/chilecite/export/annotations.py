@@ -37,6 +37,7 @@ from chilecite.edition.build import check_anchors
 from chilecite.edition.citations import memoised_style_lookups, safe_citation_html
 from chilecite.edition.view import LEVEL_MEANING
 from chilecite.listing import note_level
+from chilecite.styles import StyleFile
 from chilecite.text import ReferenceText
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -70,7 +71,7 @@ def _text_body(value: str, purpose: str, fmt: str = "text/plain") -> dict[str, A
     return {"type": "TextualBody", "purpose": purpose, "value": value, "format": fmt, "language": "en"}
 
 
-def _quotation_annotation(corpus: Corpus, qid: str, source: str, style: str | Path) -> dict[str, Any]:
+def _quotation_annotation(corpus: Corpus, qid: str, source: str, style: str | Path | StyleFile) -> dict[str, Any]:
     record = corpus.quotations[qid]
     cited = cite_quotation(corpus, qid, style, "html")
     speakers = ", ".join(agent_name(corpus, a) for a in record.speakers) or record.speaker_description or "a speaker the essay does not name"
@@ -102,7 +103,7 @@ def _quotation_annotation(corpus: Corpus, qid: str, source: str, style: str | Pa
     }
 
 
-def _note_annotation(corpus: Corpus, number: int, text: ReferenceText, source: str, style: str | Path) -> dict[str, Any] | None:
+def _note_annotation(corpus: Corpus, number: int, text: ReferenceText, source: str, style: str | Path | StyleFile) -> dict[str, Any] | None:
     marker = next((m for m in text.markers if m.number == number), None)
     note = corpus.notes.get(number)
     if marker is None or note is None:
@@ -135,7 +136,7 @@ def _note_annotation(corpus: Corpus, number: int, text: ReferenceText, source: s
     }
 
 
-def annotation_collection(corpus: Corpus, text: ReferenceText, *, style: str | Path = "chicago-notes-bibliography") -> dict[str, Any]:
+def annotation_collection(corpus: Corpus, text: ReferenceText, *, style: str | Path | StyleFile = "chicago-notes-bibliography") -> dict[str, Any]:
     """The AnnotationCollection as data: quotations in text order, then notes by number.
 
     Raises chilecite.edition.EditionError when the records do not load cleanly or were anchored
@@ -167,6 +168,6 @@ def annotation_collection(corpus: Corpus, text: ReferenceText, *, style: str | P
     }
 
 
-def export_annotations(corpus: Corpus, text: ReferenceText, *, style: str | Path = "chicago-notes-bibliography") -> str:
+def export_annotations(corpus: Corpus, text: ReferenceText, *, style: str | Path | StyleFile = "chicago-notes-bibliography") -> str:
     """The AnnotationCollection as JSON-LD text (UTF-8, two-space indent, trailing newline)."""
     return json.dumps(annotation_collection(corpus, text, style=style), ensure_ascii=False, indent=2) + "\n"

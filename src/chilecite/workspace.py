@@ -1,0 +1,353 @@
+"""The workspace: one records tree and its reference text, and everything made from them.
+
+`Workspace` owns the pipeline. It finds the records tree (as git finds its repository) and the
+reference text, reads each record file once, loads, validates, and gates — nothing is produced
+from records with an error — then produces what it is asked for (`chilecite.outputs`). The
+command line and the Python API both go through it, so both get the same gate.
+
+Given a cache (`cache=True` for the user's, or a `chilecite.cache.Cache`; none by default), it
+answers from it what it answered before for the same inputs, and after an edit parses and checks
+again only the files that changed, the checks across records being run again in full. The answer
+is the same with the cache and without it, byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chilecite.cache import Cache, cache_key
+from chilecite.discovery import find_records
+from chilecite.errors import UsageError
+from chilecite.outputs import Answer, Inputs, Request
+from chilecite.styles import DEFAULT_STYLE, locate_style
+from chilecite.text import ReferenceText, TextSearch, TextUnusable, find_text
+from chilecite.tree import TreeRead, read_tree
+from chilecite.yamldata import YamlRefused, parse_yaml
+
+if TYPE_CHECKING:
+    from chilecite.citing import CitedQuotation
+    from chilecite.corpus import Corpus
+    from chilecite.loading import Loaded
+    from chilecite.problems import Problem
+    from chilecite.report import Report
+
+Progress = Callable[[int, int], None]
+_UNCACHEABLE = object()  # an input that cannot be keyed (an unreadable file or text): nothing is kept or reused
+
+
+class RecordsInvalid(Exception):
+    """The records have errors, so nothing is produced from them; `report` holds the errors."""
+
+    def __init__(self, tree: Path, report: Report) -> None:
+        super().__init__(f"the records in {tree} do not validate ({len(report.errors)} error(s)); nothing was done. "
+                         "Fix them, or run `chilecite validate` for the full report")
+        self.report = report
+
+
+class Workspace:
+    """A records tree (given, from $CHILECITE_RECORDS, found from `cwd` upwards, or the installed
+    one) with its reference text (`essay`, $CHILECITE_ESSAY, `shared/essay/` beside the tree, or
+    the stored copy). `notice` receives one-line remarks (a cache that cannot be used); `progress`
+    is called as a large tree loads."""
+
+    def __init__(self, records: str | Path | None = None, *, essay: str | Path | None = None, cache: bool | Cache | None = False,
+                 cwd: Path | None = None, notice: Callable[[str], None] | None = None, progress: Progress | None = None) -> None:
+        self.tree = find_records(Path(records) if records is not None else None, cwd)
+        self.essay = Path(essay) if essay is not None else None
+        self.notice = notice or (lambda message: None)
+        self.progress = progress
+        self.cache: Cache | None = Cache.open(notice=self.notice) if cache is True else (cache or None)
+
+    # ------------------------------------------------------------------ the inputs, each read once
+
+    @cached_property
+    def read(self) -> TreeRead:
+        """Every record file of the tree, read once."""
+        return read_tree(self.tree.path)
+
+    @cached_property
+    def text_search(self) -> TextSearch:
+        """Where the reference text was looked for, and where it was found."""
+        beside = self.tree.path if self.tree.found_by != "installed" else None  # never beside the installed package
+        return find_text(self._text_file, beside, self.essay)
+
+    @cached_property
+    def _text_file(self) -> str:
+        """The file name essay.yaml gives the text (`text_file`), from its plain data: the same whether
+        the records come from the cache or not; "" when it names none."""
+        essay = next((f for f in self.read.files if f.rel == "essay.yaml"), None)
+        if essay is None or essay.data is None:
+            return ""
+        try:
+            data = parse_yaml(essay.data.decode("utf-8"), positions=False).data
+        except (UnicodeDecodeError, YamlRefused):
+            return ""
+        value = data.get("text_file") if isinstance(data, dict) else None
+        return value if isinstance(value, str) else ""
+
+    @cached_property
+    def _text(self) -> tuple[ReferenceText | None, str | None]:
+        """(the text, None); (None, why) when it is there but cannot be used; (None, None) when absent."""
+        found = self.text_search.found
+        if found is None:
+            return None, None
+        try:
+            return ReferenceText.from_file(found), None
+        except TextUnusable as exc:
+            return None, exc.message
+
+    def text(self, *, required: bool = False) -> ReferenceText | None:
+        """The reference text, or None when absent. Absent when `required`, or named (`essay`,
+        $CHILECITE_ESSAY) but not there, is a usage error; there but unusable is a `TextUnusable`
+        when `required`, else a problem (CC098) in the report."""
+        text, unusable = self._text
+        if text is not None:
+            return text
+        search = self.text_search
+        if unusable is not None:
+            if required:
+                raise TextUnusable(unusable)
+            return None
+        if required or search.how in ("--essay", "CHILECITE_ESSAY"):
+            raise UsageError(f"the essay's reference text was not found (looked for {search.describe()})",
+                             hint="`chilecite essay` says how to get it")
+        return None
+
+    # ------------------------------------------------------------------ loading and validating
+
+    def corpus(self) -> Corpus:
+        """The records as they load, problems and all (not gated: see `checked`)."""
+        return self._loaded[0]
+
+    @cached_property
+    def _loaded(self) -> tuple[Corpus, list[Problem] | None]:
+        """The corpus, and the per-record checks' problems when the cache gave or kept them (None:
+        `validate` finds them)."""
+        from chilecite.loading import ESSAY_TEXT, corpus_from, load_read
+
+        text, unusable = self._text
+        if self._text_key() is _UNCACHEABLE or self.cache is None:
+            corpus, checked = corpus_from(self.read, (load_read(f) for f in self.read.files), self.progress), None
+        else:
+            corpus, checked = self._load_with_cache(text)
+        if unusable is not None:
+            corpus.problems.append(ESSAY_TEXT.problem(unusable, file=str(self.text_search.found), line=1, column=1))
+        return corpus, checked
+
+    def _load_with_cache(self, text: ReferenceText | None) -> tuple[Corpus, list[Problem]]:
+        """Load the tree taking each unchanged file's outcome and per-record problems from the cache;
+        parse and check only the others, and keep what they gave."""
+        from chilecite.corpus import Corpus
+        from chilecite.loading import corpus_from, load_read
+        from chilecite.rules import check_records
+
+        assert self.cache is not None
+        text_id = text.sha256 if text is not None else None
+        keys = [cache_key("record", file=f.display, sha256=f.sha256.hex(), text=text_id) if f.sha256 else None for f in self.read.files]
+        rows = self.cache.get_records([k for k in keys if k])
+        outcomes = [_kept(rows.get(key) if key else None) for key in keys]
+        loaded = [kept[0] if kept is not None else load_read(f) for f, kept in zip(self.read.files, outcomes, strict=True)]
+        corpus = corpus_from(self.read, loaded, self.progress)
+        # Per-record checks: kept for a file whose record is the corpus's, found now for the others.
+        # A record whose id another file took first (CC010) is not checked, as without the cache.
+        fresh = Corpus()
+        record_problems: list[Problem] = []
+        for f, one, kept in zip(self.read.files, loaded, outcomes, strict=True):
+            source = corpus.sources.get((one.kind, one.id)) if one.record is not None else None
+            if source is None or source.path != f.path:
+                continue
+            if kept is not None and kept[1] is not None:
+                record_problems.extend(kept[1])
+            else:
+                fresh.add(one.kind, one.id, one.record, source)
+        found = check_records(fresh, text)
+        record_problems.extend(found)
+        by_record: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
+        for problem in found:
+            by_record.setdefault((problem.kind, problem.record), []).append(problem.model_dump(mode="json", exclude_none=True))
+        new_rows: dict[str, Any] = {}
+        for key, one, kept in zip(keys, loaded, outcomes, strict=True):
+            if key is None or (kept is not None and kept[1] is not None):
+                continue  # unreadable, or kept whole
+            row = one.as_row()
+            if (one.kind, one.id) in fresh.sources and fresh.sources[(one.kind, one.id)] is corpus.sources.get((one.kind, one.id)):
+                row["checked"] = by_record.get((one.kind, one.id), [])
+            elif kept is not None:
+                continue  # kept, and not checked (no record, or a duplicate id): nothing new to keep
+            new_rows[key] = row
+        self.cache.put_records(new_rows)
+        return corpus, record_problems
+
+    def report(self, *, select: Iterable[str] = (), ignore: Iterable[str] = (), paths: Iterable[Path | str] = ()) -> Report:
+        """The validator's report on the records (or on the files `paths`, in the context of the tree)."""
+        from chilecite.rules import restrict, selectors, validate
+
+        chosen, skipped = selectors(select), selectors(ignore)  # usage errors before any work
+        paths = list(paths)
+        if paths:
+            from chilecite.loading import with_contributed
+
+            return validate(with_contributed(self.corpus(), [Path(p) for p in paths]), self.text(), select=chosen, ignore=skipped)
+        return restrict(self._full_report, chosen, skipped)
+
+    @cached_property
+    def _full_report(self) -> Report:
+        """The report with every rule, kept in the cache under the tree, the text and the environment."""
+        from chilecite.report import Report
+        from chilecite.rules import validate
+
+        self.text()  # a text named but not there is a usage error, cached or not
+        key = self._key("report")
+        if key is not None and self.cache is not None:
+            stored = self.cache.get_answer(key)
+            if stored is not None:
+                try:
+                    return Report.model_validate(stored)
+                except ValueError:
+                    pass
+        text = self.text()  # a text named but not there is a usage error, before any work
+        corpus, checked = self._loaded
+        report = validate(corpus, text, record_problems=checked)
+        if key is not None and self.cache is not None:
+            self.cache.put_answer(key, report.model_dump(mode="json"))
+        return report
+
+    def checked(self) -> Corpus:
+        """The gate: the corpus, once the validator finds no error in it; otherwise RecordsInvalid.
+        Nothing is exported, cited or listed from records that do not validate (a broken agent
+        file would otherwise print an agent's id where a name belongs)."""
+        report = self._full_report
+        if report.errors:
+            raise RecordsInvalid(self.tree.path, report)
+        return self.corpus()
+
+    # ------------------------------------------------------------------ outputs
+
+    def answer(self, request: Request) -> Answer:
+        """What `request` asks for, from records that pass the gate (from the cache when the same
+        request was answered for the same inputs)."""
+        style = locate_style(request.style) if request.has_style else None  # type: ignore[attr-defined]
+        text = self.text(required=request.needs_text)
+        key = self._key("answer", request=request, style=style.key() if style is not None else None)
+        if key is not None and self.cache is not None:
+            stored = Answer.from_json(self.cache.get_answer(key))
+            if stored is not None:
+                return stored
+        answer = request.produce(Inputs(self.checked(), text, style))
+        if key is not None and self.cache is not None:
+            self.cache.put_answer(key, answer.as_json())
+        return answer
+
+    def validation(self, *, select: Iterable[str] = (), ignore: Iterable[str] = (), fmt: str = "text",
+                   paths: Iterable[Path | str] = ()) -> Answer:
+        """The validator's report as `chilecite validate` prints it (text, or a JSON payload)."""
+        from chilecite.rules import selectors
+
+        chosen, skipped = selectors(select), selectors(ignore)
+        paths = list(paths)
+        key = None if paths else self._key("validation", select=chosen, ignore=skipped, fmt=fmt)
+        if key is not None and self.cache is not None:
+            stored = Answer.from_json(self.cache.get_answer(key))
+            if stored is not None:
+                return stored
+        from chilecite.report import render_text, report_payload
+
+        report = self.report(select=chosen, ignore=skipped, paths=paths)
+        errors, warnings = len(report.errors), len(report.warnings)
+        if fmt == "json":
+            answer = Answer(data=report_payload(report), errors=errors, warnings=warnings)
+        else:
+            answer = Answer(text=render_text(report), errors=errors, warnings=warnings)
+        if key is not None and self.cache is not None:
+            self.cache.put_answer(key, answer.as_json())
+        return answer
+
+    def render(self, answer: Answer) -> str:
+        """An answer as printed: text as it is; a JSON payload with the run's own labels (the tree)."""
+        from chilecite.characters import safe_json
+
+        if answer.data is not None:
+            return safe_json({"records": self.tree.as_dict(), **answer.data})
+        return answer.text or ""
+
+    def edition(self, style: str | Path = DEFAULT_STYLE) -> dict[str, bytes]:
+        """The reader's edition's files ({relative path: bytes}), from records that pass the gate."""
+        from chilecite.edition import build_edition
+
+        located = locate_style(style)
+        text = self.text(required=True)
+        assert text is not None  # required
+        return build_edition(self.checked(), text, style=located)
+
+    def quotation(self, quotation_id: str) -> QuotationHandle:
+        """The quotation with exactly this id (NotFound names the nearest ids)."""
+        corpus = self.checked()
+        corpus.quotation(quotation_id)
+        return QuotationHandle(quotation_id, corpus)
+
+    # ------------------------------------------------------------------ keys
+
+    def _text_key(self) -> object:
+        text, unusable = self._text
+        if unusable is not None:
+            return _UNCACHEABLE
+        return None if text is None else [os.path.abspath(text.path or ""), text.sha256]
+
+    def _key(self, purpose: str, **parts: Any) -> str | None:
+        """The cache key of something made from this tree and text; None without a cache, or when an
+        input could not be read (a file, a folder, the text)."""
+        if self.cache is None:
+            return None
+        digest, text = self.read.digest, self._text_key()
+        if digest is None or text is _UNCACHEABLE:
+            return None
+        return cache_key(purpose, tree=[os.path.abspath(self.tree.path), digest], text=text, **parts)
+
+
+def _kept(row: Any) -> tuple[Loaded, list[Problem] | None] | None:
+    """A file's outcome kept in the cache, and its per-record problems when they were kept too;
+    None when there is no row, or one that does not fit (the file is then loaded again)."""
+    from chilecite.loading import Loaded
+    from chilecite.problems import Problem
+
+    if not isinstance(row, dict):
+        return None
+    try:
+        checked = row.get("checked")
+        return Loaded.from_row(row), [Problem.model_validate(p) for p in checked] if isinstance(checked, list) else None
+    except ValueError:
+        return None
+
+
+class QuotationHandle:
+    """A quotation of a checked corpus: `Workspace().quotation(ID).cite(style="apa", format="html")`."""
+
+    def __init__(self, quotation_id: str, corpus: Corpus) -> None:
+        self.id, self.corpus = quotation_id, corpus
+
+    @property
+    def text(self) -> str:
+        return self.corpus.quotations[self.id].text
+
+    def cited(self, style: str | Path = DEFAULT_STYLE, format: str = "text") -> CitedQuotation:
+        from chilecite.citing import cite_quotation
+
+        return cite_quotation(self.corpus, self.id, style, format)
+
+    def cite(self, style: str | Path = DEFAULT_STYLE, format: str = "text") -> str:
+        return self.cited(style, format).render()
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"QuotationHandle({self.id!r})"
+
+
+def quotation(quotation_id: str, records: str | Path | None = None) -> QuotationHandle:
+    """`Workspace(records).quotation(quotation_id)`: a quotation by its exact id, from records that validate."""
+    return Workspace(records).quotation(quotation_id)

@@ -1,379 +1,396 @@
-"""The cache: never stale, never trusted blindly, never in the way; and the start-up fast paths.
+"""The cache: it gives the answer the same command gives without it, touches only the folder it made,
+and never fails or hangs a command. Start-up fast paths are here too.
 
 Every test has a cache of its own in tmp_path (CHILECITE_CACHE), so none reads another's entries.
+The differential property over random sequences of commands and edits is in test_cache_differential.py.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
+import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from chilecite import cache as cache_module
-from chilecite import loading
-from chilecite import tree as tree_module
-from chilecite.cache import Cache
+from chilecite import loading, rules
+from chilecite.cache import FOLDER, TAG, Cache, cache_key, canonical
 from chilecite.cli import HELP, cli
-from chilecite.loading import load_corpus
-from tests.support import RECORDS, copy_records
+from chilecite.corpus import Corpus
+from chilecite.outputs import Quotes, Stats
+from chilecite.workspace import Workspace
+from tests.support import RECORDS, copy_records, require_essay
 
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "cache"
-    monkeypatch.setenv("CHILECITE_CACHE", str(path))
-    yield path
-    cache_module.configure(enabled=True)
-
-
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files parsed from YAML (not taken from a snapshot), in order."""
-    seen: list[str] = []
-    real = loading._load_bytes
-
-    def counting(path: str, *args: object) -> object:
-        seen.append(Path(path).name)
-        return real(path, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(loading, "_load_bytes", counting)
-    return seen
-
-
-def same_corpus(a: object, b: object) -> None:
-    assert list(a.records()) == list(b.records())  # type: ignore[attr-defined]
-    assert a.problems == b.problems  # type: ignore[attr-defined]
-    assert a.files == b.files and a.digest == b.digest  # type: ignore[attr-defined]
-    assert [(k, s.display, s.path) for k, s in a.sources.items()] == [(k, s.display, s.path) for k, s in b.sources.items()]  # type: ignore[attr-defined]
-
-
-def snapshot_files(cache_dir: Path) -> list[Path]:
-    return sorted((cache_dir / "trees").glob("*.cache"))
-
-
-# --------------------------------------------------------------------------- the directory and its secret
-
-
-def test_the_cache_directory_and_its_secret_are_private(private_cache: Path) -> None:
-    cache = Cache.open()
-    assert cache is not None
-    assert stat.S_IMODE(private_cache.stat().st_mode) == 0o700
-    assert stat.S_IMODE((private_cache / "key").stat().st_mode) == 0o600
-    assert len((private_cache / "key").read_bytes()) == 32
-
-
-def test_a_directory_open_to_others_is_closed_before_use(private_cache: Path) -> None:
-    private_cache.mkdir(mode=0o777)
-    os.chmod(private_cache, 0o777)
-    assert Cache.open() is not None
-    assert stat.S_IMODE(private_cache.stat().st_mode) == 0o700
-
-
-def test_a_symbolic_link_is_not_used_as_the_cache(tmp_path: Path, private_cache: Path) -> None:
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir(mode=0o700)
-    private_cache.symlink_to(elsewhere)
-    assert Cache.open() is None
-    assert not list(elsewhere.iterdir())
-
-
-def test_a_secret_readable_by_others_is_replaced_and_its_entries_rejected(private_cache: Path) -> None:
-    cache = Cache.open()
-    assert cache is not None
-    cache.put_json("reports", "k", {"a": 1})
-    os.chmod(private_cache / "key", 0o644)
-    again = Cache.open()
-    assert again is not None and again.get_json("reports", "k") is None
-    assert stat.S_IMODE((private_cache / "key").stat().st_mode) == 0o600
-
-
-# --------------------------------------------------------------------------- records
-
-
-def test_a_warm_load_gives_the_cold_load_and_parses_nothing(parses: list[str]) -> None:
-    cold = load_corpus(RECORDS)
-    first = load_corpus(RECORDS, cache=Cache.open())
-    assert len(parses) == 2 * cold.files
-    parses.clear()
-    warm = load_corpus(RECORDS, cache=Cache.open())
-    assert parses == []
-    same_corpus(cold, first)
-    same_corpus(cold, warm)
-
-
-def test_a_broken_tree_loads_the_same_warm_problems_and_positions_included(tmp_path: Path) -> None:
-    root = copy_records(tmp_path)
-    (root / "agents" / "frei-eduardo.yaml").write_text("kind: person\nfamily: Frei\nfamily: Montalva\n", encoding="utf-8")
-    (root / "works" / "frei1964revolution.yaml").write_text("type: speech\ntitle: Revolution\nissued:\n  - 1964\n", encoding="utf-8")
-    (root / "notes" / "010.yaml").write_text((root / "notes" / "010.yaml").read_text(encoding="utf-8").replace("work: ", "work: nobody", 1),
-                                            encoding="utf-8")
-    (root / "agents" / "not-utf8.yaml").write_bytes(b"kind: person\nfamily: Fr\xe9i\n")
-    from chilecite.rules import validate
-
-    cold = load_corpus(root)
-    load_corpus(root, cache=Cache.open())
-    warm = load_corpus(root, cache=Cache.open())
-    same_corpus(cold, warm)
-    assert len(cold.problems) == 3
-    assert validate(cold, None).problems == validate(warm, None).problems  # positions read back from the files
-
-
-def test_never_stale_one_byte_changed_with_the_same_size_and_time(tmp_path: Path, parses: list[str]) -> None:
-    root = copy_records(tmp_path)
-    path = root / "agents" / "allende-salvador.yaml"
-    load_corpus(root, cache=Cache.open())
-    info = path.stat()
-    text = path.read_text(encoding="utf-8")
-    assert "Allende" in text
-    path.write_text(text.replace("Allende", "Allendf", 1), encoding="utf-8")
-    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
-    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
-    parses.clear()
-    warm = load_corpus(root, cache=Cache.open())
-    assert parses == ["allende-salvador.yaml"]  # that file only
-    assert warm.agents["allende-salvador"].family == "Allendf"  # type: ignore[union-attr]
-    same_corpus(load_corpus(root), warm)
-
-
-def test_added_and_removed_files_are_seen(tmp_path: Path, parses: list[str]) -> None:
-    root = copy_records(tmp_path)
-    load_corpus(root, cache=Cache.open())
-    (root / "agents" / "allende-salvador.yaml").unlink()
-    (root / "agents" / "zz-new.yaml").write_text("kind: person\nfamily: New\n", encoding="utf-8")
-    parses.clear()
-    warm = load_corpus(root, cache=Cache.open())
-    assert parses == ["zz-new.yaml"]
-    assert "allende-salvador" not in warm.agents and "zz-new" in warm.agents
-    reference = load_corpus(root)
-    same_corpus(reference, warm)
-    parses.clear()
-    same_corpus(reference, load_corpus(root, cache=Cache.open()))
-    assert parses == []
-
-
-def _damage(how: str, entry: Path, private_cache: Path) -> None:
-    data = entry.read_bytes()
-    if how == "truncated":
-        entry.write_bytes(data[: len(data) // 2])
-    elif how == "corrupted":
-        middle = len(data) // 2
-        entry.write_bytes(data[:middle] + bytes([data[middle] ^ 0x20]) + data[middle + 1:])
-    elif how == "tampered":  # valid JSON, a different record: only the MAC tells
-        entry.write_bytes(data.replace(b'"family":"Allende"', b'"family":"Pinochet"'))
-        assert entry.read_bytes() != data
-    elif how == "foreign":  # the same entry made with another user's secret
-        (private_cache / "key").write_bytes(os.urandom(32))
-    elif how == "empty":
-        entry.write_bytes(b"")
-
-
-@pytest.mark.parametrize("how", ["truncated", "corrupted", "tampered", "foreign", "empty"])
-def test_a_damaged_or_foreign_snapshot_is_ignored_and_rebuilt(how: str, tmp_path: Path, private_cache: Path, parses: list[str]) -> None:
-    root = copy_records(tmp_path)
-    cold = load_corpus(root)
-    load_corpus(root, cache=Cache.open())
-    [entry] = snapshot_files(private_cache)
-    _damage(how, entry, private_cache)
-    parses.clear()
-    again = load_corpus(root, cache=Cache.open())
-    same_corpus(cold, again)
-    assert parses[-cold.files:] == [Path(p).name for p in tree_module.record_files(root)]  # loaded again in full, the entry's part dropped
-    parses.clear()
-    same_corpus(cold, load_corpus(root, cache=Cache.open()))  # and the rebuilt snapshot is good
-    assert parses == []
-
-
-def test_the_same_tree_named_another_way_names_its_files_that_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = copy_records(tmp_path)
-    (root / "agents" / "frei-eduardo.yaml").write_text("kind: person\nfamily: Frei\nfamily: Montalva\n", encoding="utf-8")
-    absolute = load_corpus(root, cache=Cache.open())
-    monkeypatch.chdir(root)
-    here = load_corpus(Path("."), cache=Cache.open())
-    assert [p.file for p in absolute.problems] == ["records/agents/frei-eduardo.yaml"]
-    same_corpus(load_corpus(Path(".")), here)
-    assert absolute.digest != here.digest
-
-
-def test_records_share_fields_sets_and_copies_stay_apart() -> None:
-    corpus = load_corpus(RECORDS, cache=Cache.open())
-    groups: dict[frozenset[str], list] = {}
-    for work in corpus.works.values():
-        groups.setdefault(frozenset(work.model_fields_set), []).append(work)
-    first, second = next(group for group in groups.values() if len(group) > 1)[:2]
-    assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__
-    field = next(name for name in ("comment", "doi", "isbn", "genre") if name not in first.model_fields_set)
-    copy = first.model_copy(update={field: "x"})
-    assert field in copy.model_fields_set
-    assert field not in first.model_fields_set and field not in second.model_fields_set
-
-
-def test_another_version_never_reads_this_ones_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]) -> None:
-    root = copy_records(tmp_path)
-    load_corpus(root, cache=Cache.open())
-    monkeypatch.setattr(cache_module, "fingerprint", lambda: "another chilecite")
-    parses.clear()
-    load_corpus(root, cache=Cache.open())
-    assert parses == [Path(p).name for p in tree_module.record_files(root)]
-
-
-def test_the_fingerprint_covers_chilecite_source_and_is_stable() -> None:
-    cache_module.fingerprint.cache_clear()
-    first = cache_module.fingerprint()
-    cache_module.fingerprint.cache_clear()
-    assert cache_module.fingerprint() == first and len(first) == 64
-
-
-def test_entries_are_json_with_a_mac_and_no_pickle(tmp_path: Path, private_cache: Path) -> None:
-    load_corpus(copy_records(tmp_path), cache=Cache.open())
-    [entry] = snapshot_files(private_cache)
-    lines = entry.read_bytes().split(b"\n")
-    assert lines[0] == b"chilecite-cache 1" and lines[-2].startswith(b"mac ") and lines[-1] == b""
-    assert all(isinstance(json.loads(line), list) for line in lines[1:-2])
-    assert stat.S_IMODE(entry.stat().st_mode) & 0o077 == 0
-
-
-def test_old_entries_are_pruned(private_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(cache_module.LIMITS, "reports", 3)
-    cache = Cache.open()
-    assert cache is not None
-    for i in range(6):
-        cache.put_json("reports", f"key {i}", i)
-    assert len(list((private_cache / "reports").glob("*.cache"))) == 3
-    assert cache.get_json("reports", "key 5") == 5
-
-
-def test_a_full_folder_is_cut_below_its_limit_so_it_is_not_dated_at_every_write(private_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(cache_module.LIMITS, "citations", 16)
-    cache = Cache.open()
-    assert cache is not None
-    dated: list[int] = []
-    real_stat = os.stat
-    monkeypatch.setattr(cache_module.os, "stat", lambda path, *a, **k: (dated.append(1) if str(path).endswith(".cache") else None, real_stat(path, *a, **k))[1])
-    counts = []
-    for i in range(40):
-        cache.put_json("citations", f"key {i}", i)
-        counts.append(len(list((private_cache / "citations").glob("*.cache"))))
-    assert max(counts) == 16 and counts[-1] >= 14  # never over the limit, cut to 16 - 16 // 8
-    assert cache.get_json("citations", "key 39") == 39 and cache.get_json("citations", "key 0") is None
-    assert len(dated) < 40 * 16 // 4  # dated only when over the limit: not 16 stats per write
-
-
-# --------------------------------------------------------------------------- the command line
+    """$CHILECITE_CACHE for this test: the base folder; chilecite's own folder is made inside it."""
+    base = tmp_path / "cache-base"
+    monkeypatch.setenv("CHILECITE_CACHE", str(base))
+    return base
 
 
 def invoke(*args: str) -> object:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def test_no_cache_reads_and_writes_nothing(private_cache: Path) -> None:
-    result = invoke("--records", str(RECORDS), "--no-cache", "quote", "allende-history-is-ours")
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert not private_cache.exists() or not any(private_cache.rglob("*.cache"))
-    result = invoke("--records", str(RECORDS), "stats", "--no-cache", "--quiet")
-    assert result.exit_code == 0 and result.stderr == ""  # type: ignore[attr-defined]
-    assert not private_cache.exists() or not any(private_cache.rglob("*.cache"))
-    invoke("--records", str(RECORDS), "stats")  # the next command without it uses the cache again
-    assert list(private_cache.rglob("*.cache"))
-
-
-def test_the_gate_keeps_the_report_and_sees_a_broken_record(tmp_path: Path, private_cache: Path) -> None:
-    root = copy_records(tmp_path)
-    first = invoke("--records", str(root), "stats")
-    second = invoke("--records", str(root), "stats")
-    assert first.exit_code == second.exit_code == 0 and first.stdout == second.stdout  # type: ignore[attr-defined]
-    assert list((private_cache / "reports").glob("*.cache"))
-    path = root / "works" / "miliband1973coup.yaml"
+def same_edit(path: Path, old: str, new: str) -> None:
+    """Replace `old` by `new` (the same length) keeping the file's size and modification time."""
+    assert len(old) == len(new)
     info = path.stat()
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("type: ", "tipe: ", 1), encoding="utf-8")  # same size
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
     os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
-    refused = invoke("--records", str(root), "stats")
-    assert refused.exit_code == 1 and "do not validate" in refused.stderr  # type: ignore[attr-defined]
+    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
 
 
-def test_a_cached_report_matches_a_fresh_one_for_every_selection(tmp_path: Path) -> None:
+# --------------------------------------------------------------------------- the folder: only chilecite's own
+
+
+def test_the_cache_is_a_private_folder_chilecite_makes_with_its_tag(private_cache: Path) -> None:
+    assert invoke("--records", str(RECORDS), "-q", "stats").exit_code == 0  # type: ignore[attr-defined]
+    folder = private_cache / FOLDER
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert (folder / TAG).read_text(encoding="ascii").startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert sorted(p.name for p in folder.iterdir()) == [TAG, "cache.sqlite3"]
+
+
+@pytest.mark.parametrize("mode", [0o1777, 0o755, 0o700], ids=["sticky-world-writable", "shared", "private"])
+def test_an_existing_folder_named_as_the_cache_keeps_its_mode_and_holds_only_chilecites_folder(private_cache: Path, mode: int) -> None:
+    """H-1: `CHILECITE_CACHE=d` with d an existing folder ($HOME, ., /tmp): d is never re-moded."""
+    private_cache.mkdir()
+    os.chmod(private_cache, mode)
+    (private_cache / "someone-elses.txt").write_text("keep", encoding="utf-8")
+    assert invoke("--records", str(RECORDS), "-q", "stats").exit_code == 0  # type: ignore[attr-defined]
+    assert stat.S_IMODE(private_cache.stat().st_mode) == mode
+    assert sorted(p.name for p in private_cache.iterdir()) == [FOLDER, "someone-elses.txt"]
+    assert (private_cache / "someone-elses.txt").read_text(encoding="utf-8") == "keep"
+
+
+def _foreign_without_tag(folder: Path) -> None:
+    folder.mkdir(mode=0o700)
+
+
+def _foreign_open_to_others(folder: Path) -> None:
+    folder.mkdir()
+    (folder / TAG).write_text(cache_module.TAG_TEXT, encoding="ascii")
+    os.chmod(folder, 0o755)
+
+
+def _foreign_link(folder: Path) -> None:
+    target = folder.parent / "elsewhere"
+    target.mkdir(mode=0o700)
+    (target / TAG).write_text(cache_module.TAG_TEXT, encoding="ascii")
+    folder.symlink_to(target)
+
+
+def _foreign_file(folder: Path) -> None:
+    folder.write_text("not a folder", encoding="utf-8")
+
+
+def _foreign_other_tag(folder: Path) -> None:
+    folder.mkdir(mode=0o700)
+    (folder / TAG).write_text("Signature: 8a477f597d28d172789f06886806bc55\n# another program's cache\n", encoding="ascii")
+
+
+@pytest.mark.parametrize("make", [_foreign_without_tag, _foreign_open_to_others, _foreign_link, _foreign_file, _foreign_other_tag],
+                         ids=["no-tag", "open-to-others", "symbolic-link", "a-file", "another-programs-tag"])
+def test_a_folder_chilecite_did_not_make_is_left_untouched_and_the_command_answers_uncached(private_cache: Path, make: object) -> None:
+    private_cache.mkdir()
+    folder = private_cache / FOLDER
+    make(folder)  # type: ignore[operator]
+    before = {p: (p.lstat().st_mode, p.read_bytes() if p.is_file() and not p.is_symlink() else None) for p in private_cache.rglob("*")}
+    result = invoke("--records", str(RECORDS), "stats")
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    assert result.stdout == invoke("--records", str(RECORDS), "--no-cache", "stats").stdout  # type: ignore[attr-defined]
+    assert result.stderr.count("answering without the cache") == 1  # type: ignore[attr-defined]
+    after = {p: (p.lstat().st_mode, p.read_bytes() if p.is_file() and not p.is_symlink() else None) for p in private_cache.rglob("*")}
+    assert after == before
+
+
+def test_a_folder_of_another_user_is_left_untouched(private_cache: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("making a folder another user owns needs root")
+    private_cache.mkdir()
+    folder = private_cache / FOLDER
+    folder.mkdir(mode=0o700)
+    (folder / TAG).write_text(cache_module.TAG_TEXT, encoding="ascii")
+    os.chown(folder, 65534, 65534)
+    result = invoke("--records", str(RECORDS), "stats")
+    assert result.exit_code == 0 and "not private to this user" in result.stderr  # type: ignore[attr-defined]
+    assert sorted(p.name for p in folder.iterdir()) == [TAG]
+
+
+@pytest.mark.parametrize("what", ["fifo", "folder", "garbage"])
+@pytest.mark.parametrize("where", ["cache.sqlite3", "cache.sqlite3-journal"])
+def test_a_fifo_folder_or_garbage_where_the_database_belongs_neither_hangs_nor_fails(private_cache: Path, what: str, where: str) -> None:
+    """L-a and the class it stands for: whatever stands where the cache's files belong."""
+    assert invoke("--records", str(RECORDS), "-q", "stats").exit_code == 0  # type: ignore[attr-defined]
+    path = private_cache / FOLDER / where
+    path.unlink(missing_ok=True)
+    if what == "fifo":
+        os.mkfifo(path)
+    elif what == "folder":
+        path.mkdir()
+    else:
+        path.write_bytes(os.urandom(4096))
+    if what == "garbage" and where.endswith("-journal"):
+        pytest.skip("a stray journal is SQLite's to roll back or ignore; it is not garbage to it")
+    probe = subprocess.run([sys.executable, "-m", "chilecite", "--records", str(RECORDS), "stats"], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "CHILECITE_CACHE": str(private_cache)})
+    uncached = invoke("--records", str(RECORDS), "--no-cache", "-q", "stats")
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout == uncached.stdout  # type: ignore[attr-defined]
+    assert probe.stderr.count("answering without the cache") == 1
+
+
+def test_a_read_only_cache_answers_uncached(private_cache: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root writes through a read-only mode")
+    assert invoke("--records", str(RECORDS), "-q", "stats").exit_code == 0  # type: ignore[attr-defined]
+    folder = private_cache / FOLDER
+    os.chmod(folder / "cache.sqlite3", 0o400)
+    result = invoke("--records", str(RECORDS), "-q", "notes")
+    assert result.exit_code == 0 and "answering without the cache" in result.stderr  # type: ignore[attr-defined]
+
+
+def test_a_locked_database_answers_uncached_without_waiting_long(private_cache: Path) -> None:
+    assert invoke("--records", str(RECORDS), "-q", "stats").exit_code == 0  # type: ignore[attr-defined]
+    holder = sqlite3.connect(private_cache / FOLDER / "cache.sqlite3", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = invoke("--records", str(RECORDS), "-q", "notes")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 0 and result.stdout == invoke("--records", str(RECORDS), "-q", "--no-cache", "notes").stdout  # type: ignore[attr-defined]
+    assert "answering without the cache" in result.stderr  # type: ignore[attr-defined]
+
+
+def test_a_write_that_fails_for_size_answers_uncached(tmp_path: Path, private_cache: Path) -> None:
+    """M-1: a cache write that fails (a full disk, `ulimit -f`) never fails the command."""
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))
+
+    run = subprocess.run([sys.executable, "-m", "chilecite", "--records", str(RECORDS), "export", "csl-json"], capture_output=True, text=True,
+                         timeout=120, preexec_fn=limit_file_size, env={**os.environ, "CHILECITE_CACHE": str(private_cache)})
+    uncached = invoke("--records", str(RECORDS), "--no-cache", "-q", "export", "csl-json")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == uncached.stdout  # type: ignore[attr-defined]
+    assert run.stderr.count("answering without the cache") == 1
+
+
+def test_no_cache_reads_and_writes_nothing(private_cache: Path) -> None:
+    assert invoke("--records", str(RECORDS), "--no-cache", "-q", "quote", "allende-history-is-ours").exit_code == 0  # type: ignore[attr-defined]
+    assert not private_cache.exists()
+    invoke("--records", str(RECORDS), "-q", "stats")  # the next command without it uses the cache again
+    assert (private_cache / FOLDER / "cache.sqlite3").is_file()
+
+
+def test_the_library_writes_no_cache_unless_asked(private_cache: Path) -> None:
+    import chilecite
+
+    chilecite.quotation("allende-history-is-ours").cite(style="apa", format="html")
+    Workspace(RECORDS).answer(Stats())
+    assert not private_cache.exists()
+    Workspace(RECORDS, cache=True).answer(Stats())
+    assert (private_cache / FOLDER / "cache.sqlite3").is_file()
+
+
+# --------------------------------------------------------------------------- keys: typed, complete, from this run
+
+
+def test_keys_keep_types_apart_and_refuse_what_has_no_canonical_form() -> None:
+    def as_json(value: object) -> str:
+        return json.dumps(canonical(value))
+
+    assert as_json(None) != as_json("None") and as_json(1) != as_json(True) and as_json(1) != as_json(1.0)
+    assert cache_key("answer", request=Quotes(by=None)) != cache_key("answer", request=Quotes(by="None"))
+    assert canonical(frozenset({3, 1})) == canonical(frozenset({1, 3}))
+    with pytest.raises(TypeError):
+        canonical(Path("records"))
+    with pytest.raises(TypeError):
+        canonical(object())
+
+
+def test_the_text_none_is_not_the_default_none() -> None:
+    """M-2: after `quotes`, `quotes --by None` is the usage error it is without the cache."""
+    assert invoke("--records", str(RECORDS), "-q", "quotes").exit_code == 0  # type: ignore[attr-defined]
+    for args in (["quotes", "--by", "None"], ["quotes", "--section", "None"], ["export", "bibtex", "--notes", "None"]):
+        cached = invoke("--records", str(RECORDS), "-q", *args)
+        uncached = invoke("--records", str(RECORDS), "-q", "--no-cache", *args)
+        assert cached.exit_code == uncached.exit_code == 2, args  # type: ignore[attr-defined]
+        assert cached.output == uncached.output  # type: ignore[attr-defined]
+
+
+def test_a_dependency_upgrade_gives_new_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache_module.environment.cache_clear()
+    before = cache_key("answer", request=Stats())
+    distributions = cache_module.installed_distributions()
+    assert any(d.lower().startswith("bibtexparser-") for d in distributions) and any(d.lower().startswith("citeproc_py-") for d in distributions)
+    monkeypatch.setattr(cache_module, "installed_distributions",
+                        lambda: [d if not d.lower().startswith("bibtexparser-") else "bibtexparser-9.9.9" for d in distributions])
+    cache_module.environment.cache_clear()
+    try:
+        assert cache_key("answer", request=Stats()) != before
+    finally:
+        monkeypatch.undo()
+        cache_module.environment.cache_clear()
+    assert cache_key("answer", request=Stats()) == before
+
+
+def test_labels_come_from_the_run_that_prints_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """L-b: `records.path` in JSON and the style's name are this run's, though the answer was kept."""
     root = copy_records(tmp_path)
-    (root / "works" / "nobody1970uncited.yaml").write_text("type: book\ntitle: Nobody cites this\n", encoding="utf-8")
-    for args in ([], ["--select", "CC06"], ["--ignore", "CC061"], ["--format", "json"]):
-        fresh = invoke("--records", str(root), "--no-cache", "validate", *args)
-        first = invoke("--records", str(root), "validate", *args)
-        again = invoke("--records", str(root), "validate", *args)
-        assert fresh.stdout == first.stdout == again.stdout, args  # type: ignore[attr-defined]
-        assert fresh.exit_code == first.exit_code == again.exit_code  # type: ignore[attr-defined]
+    monkeypatch.chdir(tmp_path)
+    first = invoke("--records", "records", "-q", "stats", "--format", "json")
+    second = invoke("--records", str(root), "-q", "stats", "--format", "json")
+    assert '"path": "records"' in first.stdout and '"path": "records"' not in second.stdout  # type: ignore[attr-defined]
+    assert f'"path": "{root}"' in second.stdout  # type: ignore[attr-defined]
+    copy = tmp_path / "mla-copy.csl"
+    shutil.copyfile(RECORDS.parent / "src" / "chilecite" / "styles" / "modern-language-association.csl", copy)
+    for style, label in (("mla", "modern-language-association"), (str(copy), "mla-copy"), ("mla", "modern-language-association")):
+        result = invoke("--records", str(root), "-q", "quote", "allende-history-is-ours", "--style", style, "--format", "json")
+        assert f'"style": "{label}"' in result.stdout, style  # type: ignore[attr-defined]
+        assert "qtd. in" in result.stdout, style  # type: ignore[attr-defined]
 
 
-def test_session_report_comes_from_the_cache_without_loading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chilecite.cli.context import Session
+# --------------------------------------------------------------------------- never stale
 
+
+def test_an_edit_of_the_same_size_and_time_is_seen(tmp_path: Path) -> None:
     root = copy_records(tmp_path)
-    session = Session()
-    session.records = root
-    first = session.report()
-    class Loaded(Exception):
-        pass
-
-    def corpus(self: Session, extra: object = ()) -> None:
-        raise Loaded
-
-    monkeypatch.setattr(Session, "corpus", corpus)
-    again = Session()
-    again.records = root
-    assert again.report() == first  # not loaded
-    (root / "agents" / "zz-new.yaml").write_text("kind: person\nfamily: New\n", encoding="utf-8")
-    with pytest.raises(Loaded):  # the tree changed: the session loads it
-        again.report()
+    assert invoke("--records", str(root), "-q", "show", "32").exit_code == 0  # type: ignore[attr-defined]
+    same_edit(root / "notes" / "032.yaml", "supports:", "supportz:")
+    broken = invoke("--records", str(root), "-q", "show", "32")
+    assert broken.exit_code == 1 and broken.stdout == "" and "supportz" in broken.stderr  # type: ignore[attr-defined]
+    same_edit(root / "notes" / "032.yaml", "supportz:", "supports:")
+    assert invoke("--records", str(root), "-q", "show", "32").exit_code == 0  # type: ignore[attr-defined]
 
 
-def test_a_text_change_is_a_new_report(tmp_path: Path, essay_path: Path) -> None:
-    root = copy_records(tmp_path)
+def test_a_style_edited_in_place_gives_a_new_answer(tmp_path: Path) -> None:
+    style = tmp_path / "mine.csl"
+    shutil.copyfile(RECORDS.parent / "src" / "chilecite" / "styles" / "apa.csl", style)
+    first = invoke("--records", str(RECORDS), "-q", "cite", "32", "--style", str(style))
+    same_edit(style, '<layout delimiter="; " prefix="(" suffix=")">', '<layout delimiter="; " prefix="[" suffix="]">')
+    second = invoke("--records", str(RECORDS), "-q", "cite", "32", "--style", str(style))
+    uncached = invoke("--records", str(RECORDS), "-q", "--no-cache", "cite", "32", "--style", str(style))
+    assert second.stdout == uncached.stdout != first.stdout  # type: ignore[attr-defined]
+
+
+def test_a_text_edit_gives_a_new_report(tmp_path: Path) -> None:
     text = tmp_path / "essay.txt"
-    text.write_bytes(essay_path.read_bytes())
-    clean = invoke("--records", str(root), "--essay", str(text), "validate")
-    assert clean.exit_code == 0, clean.stdout  # type: ignore[attr-defined]
-    text.write_bytes(essay_path.read_bytes().replace(b"Allende", b"Allendf", 1))
-    changed = invoke("--records", str(root), "--essay", str(text), "validate")
-    assert changed.exit_code == 1 and "CC025" in changed.stdout  # type: ignore[attr-defined]
+    shutil.copyfile(require_essay(), text)
+    clean = invoke("--records", str(RECORDS), "--essay", str(text), "-q", "validate")
+    assert clean.exit_code == 0  # type: ignore[attr-defined]
+    content = text.read_text(encoding="utf-8")
+    text.write_text(content.replace("History is ours", "History is Ours", 1), encoding="utf-8")
+    changed = invoke("--records", str(RECORDS), "--essay", str(text), "-q", "validate")
+    uncached = invoke("--records", str(RECORDS), "--essay", str(text), "-q", "--no-cache", "validate")
+    assert changed.exit_code == 1 and changed.stdout == uncached.stdout  # type: ignore[attr-defined]
 
 
-def test_a_quotation_cites_the_same_from_the_cache_without_citeproc(tmp_path: Path, private_cache: Path) -> None:
-    env = {**os.environ, "CHILECITE_CACHE": str(private_cache), "CHILECITE_RECORDS": str(RECORDS)}
-    command = [sys.executable, "-c", "import sys; from chilecite.cli import main; sys.argv[0] = 'chilecite'; main()"]
-    quote = ["quote", "allende-history-is-ours", "--style", "apa", "--format", "html"]
-    fresh = subprocess.run([*command, "--no-cache", *quote], env=env, capture_output=True, text=True, check=True)
-    subprocess.run([*command, *quote], env=env, capture_output=True, text=True, check=True)
-    probe = ("import sys; from chilecite.cli import main; sys.argv[1:] = sys.argv[2:]\n"
-             "try:\n    main()\nfinally:\n    print('citeproc' in sys.modules, file=sys.stderr)")
-    warm = subprocess.run([sys.executable, "-c", probe, "x", *quote], env=env, capture_output=True, text=True)
-    assert warm.stdout == fresh.stdout
-    assert warm.stderr.strip().endswith("False")
+# --------------------------------------------------------------------------- work in proportion to the change
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The files parsed from YAML (not taken from the cache), by name."""
+    seen: list[str] = []
+    real = loading.load_bytes
+
+    def counting(path: str, *args: object) -> object:
+        seen.append(Path(path).name)
+        return real(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loading, "load_bytes", counting)
+    yield seen
+
+
+def test_after_an_edit_only_the_changed_file_is_parsed_and_checked_alone(tmp_path: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_records(tmp_path)
+    checked: list[int] = []
+    real = rules.check_records
+
+    def counting(corpus: Corpus, text: object) -> object:
+        checked.append(sum(1 for _ in corpus.records()))
+        return real(corpus, text)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rules, "check_records", counting)
+    first = Workspace(root, cache=True).report()
+    assert len(parsed) == first.checked_files and checked == [first.checked_files]
+    parsed.clear()
+    checked.clear()
+    same_edit(root / "works" / "miliband1973coup.yaml", "Chile", "CHILE")
+    again = Workspace(root, cache=True).report()
+    assert parsed == ["miliband1973coup.yaml"] and checked == [1]
+    assert again == Workspace(root).report()
+
+
+def test_an_unchanged_tree_is_answered_without_loading_a_record(tmp_path: Path) -> None:
+    root = copy_records(tmp_path)
+    probe = ("import sys; from chilecite.cli import main\ntry:\n    main()\nfinally:\n"
+             "    print('LOADED', sorted(m for m in ('pydantic', 'chilecite.models', 'citeproc', 'lxml') if m in sys.modules), file=sys.stderr)")
+    env = {**os.environ, "CHILECITE_CACHE": str(tmp_path / "cache")}
+    for args in (["validate"], ["stats"], ["quote", "allende-history-is-ours", "--style", "APA"], ["export", "csl-json"]):
+        runs = [subprocess.run([sys.executable, "-c", probe, "--records", str(root), "-q", *args], capture_output=True, text=True, env=env, timeout=300)
+                for _ in range(2)]
+        assert runs[0].returncode == runs[1].returncode == 0 and runs[0].stdout == runs[1].stdout, runs[1].stderr
+        assert "LOADED []" in runs[1].stderr, (args, runs[1].stderr)
+
+
+# --------------------------------------------------------------------------- the per-record checks are per record
+
+
+def test_each_per_record_check_finds_for_a_record_alone_what_it_finds_for_it_in_the_corpus(tmp_path: Path) -> None:
+    """The cache keeps a per-record check's problems with the record's file: exact only if what
+    the check says of a record depends on that record alone (and the text). Checked on the bundled
+    records and on every broken fixture of the bad corpus."""
+    from chilecite.loading import with_contributed
+    from chilecite.text import ReferenceText
+
+    text = ReferenceText.from_file(require_essay())
+    base = loading.load_corpus(RECORDS)
+    bad = Path(__file__).parent / "bad"
+    corpora = [base] + [with_contributed(base, sorted(p for p in case.rglob("*.yaml"))) for case in sorted(bad.iterdir()) if case.is_dir()]
+    for corpus in corpora:
+        together = sorted(rules.check_records(corpus, text), key=lambda p: p.sort_key())
+        alone: list[object] = []
+        for kind, rid, record in corpus.records():
+            single = Corpus()
+            single.add(kind, rid, record, corpus.sources[(kind, rid)])
+            alone.extend(rules.check_records(single, text))
+        assert together == sorted(alone, key=lambda p: p.sort_key())  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- start-up and the terminal
+
+
+def test_progress_is_drawn_only_on_a_terminal_and_not_when_quiet(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from chilecite.cli import context
+    from chilecite.cli.context import Options
+
+    monkeypatch.setattr(Options, "PROGRESS_FROM", 1)
+    for terminal, quiet, drawn in ((False, False, False), (True, True, False), (True, False, True)):
+        monkeypatch.setattr(context, "_is_terminal", lambda stream, terminal=terminal: terminal)
+        result = CliRunner().invoke(cli, ["--records", str(RECORDS), "--no-cache", *(["-q"] if quiet else []), "stats"], catch_exceptions=False)
+        assert ("Loading records" in result.stderr) is drawn
 
 
 def test_global_options_are_accepted_before_and_after_the_command() -> None:
     for args in (["--no-cache", "-q", "--records", str(RECORDS), "stats"], ["--records", str(RECORDS), "stats", "--quiet", "--no-cache"]):
         result = invoke(*args)
         assert result.exit_code == 0 and result.stderr == ""  # type: ignore[attr-defined]
-
-
-def test_progress_is_drawn_only_on_a_terminal_and_not_when_quiet(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from chilecite.cli import context
-    from chilecite.cli.context import Session
-
-    monkeypatch.setattr(Session, "PROGRESS_FROM", 1)
-    for terminal, quiet, drawn in ((False, False, False), (True, True, False), (True, False, True)):
-        monkeypatch.setattr(context, "_is_terminal", lambda stream, terminal=terminal: terminal)
-        session = Session()
-        session.records, session.quiet, session.no_cache = RECORDS, quiet, True
-        session.corpus()
-        assert ("Loading records" in capsys.readouterr().err) is drawn
-
-
-# --------------------------------------------------------------------------- start-up
 
 
 def test_the_fast_help_is_what_click_prints() -> None:
@@ -397,9 +414,6 @@ def test_a_narrow_terminal_gets_clicks_own_help() -> None:
     assert result.stdout != HELP and "Commands:" in result.stdout
 
 
-# --------------------------------------------------------------------------- speed-ups that must not change results
-
-
 def test_every_control_character_is_unprintable() -> None:
     """The hygiene walk searches only strings that are not printable: exact only if this holds."""
     from chilecite.rules.hygiene import CONTROL_RE
@@ -408,50 +422,11 @@ def test_every_control_character_is_unprintable() -> None:
     assert characters and not any(c.isprintable() for c in characters)
 
 
-# --------------------------------------------------------------------------- outputs of commands that read the records
-
-
-def _chilecite(args: list[str], cwd: Path, cache: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    probe = ("import sys; from chilecite.cli import main\ntry:\n    main()\nfinally:\n"
-             "    print('LOADED', sorted(m for m in ('pydantic', 'chilecite.models', 'citeproc') if m in sys.modules), file=sys.stderr)")
-    environment = {**os.environ, "CHILECITE_CACHE": str(cache), **(env or {})}
-    return subprocess.run([sys.executable, "-c", probe, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=300)
-
-
-@pytest.mark.parametrize("args", [
-    pytest.param(["stats"], id="stats"),
-    pytest.param(["show", "32", "--format", "json"], id="show-json"),
-    pytest.param(["quote", "allende-history-is-ours", "--style", "APA"], id="quote"),
-    pytest.param(["export", "csl-json"], id="export"),
-])
-def test_a_second_run_prints_the_same_without_loading_a_record(args: list[str], tmp_path: Path) -> None:
-    records = copy_records(tmp_path)
-    first = _chilecite(["--records", str(records), *args], tmp_path, tmp_path / "cache")
-    second = _chilecite(["--records", str(records), *args], tmp_path, tmp_path / "cache")
-    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
-    assert second.stdout == first.stdout
-    assert "LOADED ['chilecite.models', 'pydantic']" in first.stderr or "LOADED ['chilecite.models', 'citeproc', 'pydantic']" in first.stderr
-    assert "LOADED []" in second.stderr  # answered from the cache: no model, no citeproc
-
-
-def test_a_cached_output_is_never_stale_nor_served_for_a_broken_tree(tmp_path: Path) -> None:
-    records = copy_records(tmp_path)
-    cache = tmp_path / "cache"
-    assert _chilecite(["--records", str(records), "show", "32"], tmp_path, cache).returncode == 0
-    note = records / "notes" / "032.yaml"
-    info = note.stat()
-    text = note.read_text(encoding="utf-8")
-    edited = text.replace("supports:", "supportz:", 1)  # the same size: a broken record
-    assert len(edited) == len(text)
-    note.write_text(edited, encoding="utf-8")
-    os.utime(note, ns=(info.st_atime_ns, info.st_mtime_ns))  # and the same time
-    broken = _chilecite(["--records", str(records), "show", "32"], tmp_path, cache)
-    assert broken.returncode == 1 and broken.stdout == "" and "supportz" in broken.stderr
-
-
-def test_no_cache_bypasses_the_outputs(tmp_path: Path) -> None:
-    records = copy_records(tmp_path)
-    cache = tmp_path / "cache"
-    _chilecite(["--records", str(records), "stats"], tmp_path, cache)
-    again = _chilecite(["--records", str(records), "stats", "--no-cache"], tmp_path, cache)
-    assert again.returncode == 0 and "LOADED ['chilecite.models', 'pydantic']" in again.stderr
+def test_a_full_table_is_cut_below_its_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(cache_module.LIMITS, "answers", 16)
+    store = Cache.open(tmp_path)
+    assert store is not None
+    for i in range(40):
+        store.put_answer(f"k{i}", i)
+    count = sqlite3.connect(tmp_path / FOLDER / "cache.sqlite3").execute("SELECT count(*) FROM answers").fetchone()[0]
+    assert count <= 16 and store.get_answer("k39") == 39 and store.get_answer("k0") is None

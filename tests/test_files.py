@@ -24,6 +24,7 @@ import pytest
 
 from chilecite import files
 from chilecite.files import NotRegular, OutputError, TooLarge, create_all, read_regular, write_output
+from tests.support import RECORDS
 
 
 def _leftovers(folder: Path) -> list[str]:
@@ -250,6 +251,8 @@ _SLOW_WRITER = textwrap.dedent("""
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     from chilecite import files
+    from chilecite.cli import exit_on_signals
+    exit_on_signals()  # as `chilecite` does: the library itself installs no handler
     if sys.argv[2] == "named":
         files._unnamed_file = lambda directory: None
     real_fsync = os.fsync
@@ -305,3 +308,22 @@ def test_sigterm_sighup_and_ctrl_c_mid_write_clean_up(tmp_path: Path, sig: int, 
     _killed_mid_write(tmp_path, sig, how)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bib"]
     assert (tmp_path / "out.bib").read_text(encoding="utf-8") == "old"
+
+
+def test_the_library_leaves_the_process_as_it_found_it(tmp_path: Path) -> None:
+    """Writing, loading and citing change no signal handler, leave the garbage collector on, and
+    leave citeproc-py's classes as they were (chilecite's workarounds apply only while it renders)."""
+    import gc
+
+    from citeproc import model
+
+    from chilecite.files import write_output
+    from chilecite.workspace import Workspace
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    classes = {cls: dict(vars(cls)) for cls in vars(model).values() if isinstance(cls, type)}
+    write_output(tmp_path / "out.bib", "x")
+    Workspace(RECORDS).quotation("allende-history-is-ours").cite(style="apa")
+    assert {sig: signal.getsignal(sig) for sig in handlers} == handlers
+    assert gc.isenabled() and not gc.get_freeze_count()
+    assert {cls: dict(vars(cls)) for cls in classes} == classes

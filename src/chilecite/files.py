@@ -13,7 +13,8 @@ The file being built has no name while it is written, where Linux allows (`O_TMP
 into place through /proc/self/fd or with linkat(AT_EMPTY_PATH)): a process killed at any moment,
 even by SIGKILL, leaves nothing behind (a replaced output has a hidden name only between the two
 system calls that link and rename it). Elsewhere it is a hidden `.NAME.*.chilecite-tmp` file,
-removed on every exit Python sees: an exception, Ctrl-C, SIGTERM or SIGHUP.
+removed on every exit Python sees: an exception, Ctrl-C, and SIGTERM or SIGHUP, which the command
+line's entry point turns into an exit (the library installs no signal handler).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import functools
 import os
 import stat
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -191,19 +191,18 @@ def _put_in_place(path: Path, data: bytes, mode: int, *, replace: bool, owner: t
                     import secrets
 
                     tmp = os.path.join(directory, f".{path.name}.{secrets.token_hex(6)}.chilecite-tmp")
-                    with _cleanup_on_signals(tmp):
-                        try:
-                            linked = _link_unnamed(fd, tmp)  # named only from here to the rename
-                        except FileExistsError:
-                            continue
+                    linked = False
+                    try:
+                        linked = _link_unnamed(fd, tmp)  # named only from here to the rename
                         if linked:
-                            try:
-                                os.replace(tmp, path)
-                            except BaseException:
-                                with contextlib.suppress(FileNotFoundError):
-                                    os.unlink(tmp)
-                                raise
+                            os.replace(tmp, path)
                             return
+                    except FileExistsError:
+                        continue
+                    finally:
+                        if linked:  # removed on any way out (the command's entry point turns SIGTERM and SIGHUP into an exit)
+                            with contextlib.suppress(FileNotFoundError):
+                                os.unlink(tmp)
                     break
         finally:
             os.close(fd)
@@ -283,39 +282,14 @@ def _put_in_place_named(path: Path, data: bytes, mode: int, *, replace: bool, ow
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".chilecite-tmp", dir=directory)
     try:
-        with _cleanup_on_signals(tmp):
-            try:
-                _fill(fd, data, mode, owner)
-            finally:
-                os.close(fd)
-            if replace:
-                os.replace(tmp, path)
-            else:
-                os.link(tmp, path)  # atomic, and fails if the path exists
+        try:
+            _fill(fd, data, mode, owner)
+        finally:
+            os.close(fd)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)  # atomic, and fails if the path exists
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-
-
-@contextlib.contextmanager
-def _cleanup_on_signals(tmp: str) -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into an exit that runs the clean-up (SIGKILL cannot be caught: see
-    `_unnamed_file`)."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def leave(signum: int, frame: object) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise SystemExit(128 + signum)
-
-    previous = {sig: signal.signal(sig, leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)

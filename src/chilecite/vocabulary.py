@@ -24,6 +24,13 @@ LEVEL_MEANINGS = {
 }
 
 
+def selection(codes: str | Iterable[str]) -> frozenset[str]:
+    """`CC02,cc030` -> {"CC02", "CC030"}: rule codes or prefixes as `--select`/`--ignore` give them,
+    not yet checked against the catalogue (`chilecite.rules.selectors` does that)."""
+    items = codes.split(",") if isinstance(codes, str) else list(codes)
+    return frozenset(item.strip().upper() for item in items if item.strip())
+
+
 def fold(text: str) -> str:
     """Accent- and case-folded, punctuation-free form for duplicate detection and search."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

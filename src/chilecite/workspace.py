@@ -245,9 +245,11 @@ class Workspace:
     def validation(self, *, select: Iterable[str] = (), ignore: Iterable[str] = (), fmt: str = "text",
                    paths: Iterable[Path | str] = ()) -> Answer:
         """The validator's report as `chilecite validate` prints it (text, or a JSON payload)."""
-        from chilecite.rules import selectors
+        from chilecite.vocabulary import selection
 
-        chosen, skipped = selectors(select), selectors(ignore)
+        # Kept by the selection as given: an answer is kept only once its codes were found in the
+        # catalogue (`report` checks them), and the catalogue is part of every key's environment.
+        chosen, skipped = selection(select), selection(ignore)
         paths = list(paths)
         key = None if paths else self._key("validation", select=chosen, ignore=skipped, fmt=fmt)
         if key is not None and self.cache is not None:

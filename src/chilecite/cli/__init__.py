@@ -34,8 +34,8 @@ Options:
   --essay FILE         The essay's reference text (default: $CHILECITE_ESSAY,
                        ../shared/essay/, or the stored copy; see `chilecite
                        essay`).
-  --no-cache           Neither read nor write the cache of parsed records,
-                       reports and citations.
+  --no-cache           Neither read nor write the cache of records read and
+                       answers given.
   -q, --quiet          No progress bar and no note of which records tree is
                        used.
   --debug              Show the traceback of an internal error (also
@@ -115,7 +115,23 @@ def _columns() -> int:
     return columns or 80
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def exit_on_signals() -> None:
+    """Make SIGTERM and SIGHUP (a cancelled CI job, a closed terminal) end the program as an exit
+    does, so that what a command was writing is removed on the way out. The command's entry point
+    does this; the library installs no handler. An inherited "ignore" (nohup) is kept."""
+    import signal
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, _exit_on_signal)
+
+
 def main() -> None:
+    """The `chilecite` program."""
     args = sys.argv[1:]
     if args == ["--version"]:
         sys.stdout.write(f"chilecite, version {__version__}\n")
@@ -123,4 +139,5 @@ def main() -> None:
     if args in (["--help"], ["-h"]) and _columns() >= HELP_WIDTH:
         sys.stdout.write(HELP)
         return
+    exit_on_signals()
     __getattr__("cli")(prog_name="chilecite")

@@ -22,11 +22,8 @@ FORMATS = click.Choice(["text", "json"], case_sensitive=False)
 @pass_options
 def validate(options: Options, paths: tuple[Path, ...], fmt: str, select: str, ignore: str, strict: bool) -> None:
     """Check the records (or the named files, in the context of the corpus)."""
-    from chilecite.rules import selectors
-
-    chosen, skipped = selectors(select), selectors(ignore)  # usage errors before any work
     workspace = options.workspace(fmt)
-    emit(workspace, workspace.validation(select=chosen, ignore=skipped, fmt=fmt.lower(), paths=paths), strict=strict)
+    emit(workspace, workspace.validation(select=select, ignore=ignore, fmt=fmt.lower(), paths=paths), strict=strict)
 
 
 @click.command(cls=Command)

@@ -20,6 +20,7 @@ from chilecite.report import Report
 from chilecite.rules import anchors, coverage, hygiene, identification, importing, references, values
 from chilecite.rules.base import Context
 from chilecite.text import ReferenceText
+from chilecite.vocabulary import selection
 
 CATALOGUE: tuple[Rule, ...] = tuple(sorted(
     (*loading.RULES, *references.RULES, *anchors.RULES, *identification.RULES, *values.RULES, *hygiene.RULES, *coverage.RULES, *importing.RULES),
@@ -30,8 +31,7 @@ BY_CODE: dict[str, Rule] = {rule.code: rule for rule in CATALOGUE}
 
 def selectors(text: str | Iterable[str]) -> frozenset[str]:
     """`CC02,cc030` -> {"CC02", "CC030"}; an unknown code or prefix is a usage error, never a silent no-op."""
-    items = text.split(",") if isinstance(text, str) else list(text)
-    chosen = frozenset(item.strip().upper() for item in items if item.strip())
+    chosen = selection(text)
     for selector in sorted(chosen):
         if not any(rule.answers_to(selector) for rule in CATALOGUE):
             from chilecite.vocabulary import closest

@@ -1,0 +1,5 @@
+"""`python -m chilecite`: the `chilecite` command."""
+
+from chilecite.cli import main
+
+main()

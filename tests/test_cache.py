@@ -15,7 +15,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -304,7 +303,7 @@ def test_a_text_edit_gives_a_new_report(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def parsed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files parsed from YAML (not taken from the cache), by name."""
     seen: list[str] = []
     real = loading.load_bytes
@@ -314,7 +313,7 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         return real(path, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(loading, "load_bytes", counting)
-    yield seen
+    return seen
 
 
 def test_after_an_edit_only_the_changed_file_is_parsed_and_checked_alone(tmp_path: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -181,6 +181,10 @@ class Cache:
             import sqlite3
 
             db = sqlite3.connect(str(path), timeout=0.5, isolation_level=None, check_same_thread=False)
+            # A write-ahead log without a sync at each commit: a crash may lose the last entries,
+            # never damage the older ones; a cache needs no more.
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
             db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
             self._db = db

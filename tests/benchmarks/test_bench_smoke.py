@@ -12,11 +12,14 @@ import sys
 from pathlib import Path
 
 ROWS = (
-    "chilecite --version", "chilecite --help",
-    "chilecite stats (bundled, warm cache)", "chilecite show 32 (bundled, warm cache)", "chilecite notes (bundled, warm cache)",
-    "chilecite export csl-json (bundled, warm cache)", "chilecite quote ID (bundled, warm cache)", "chilecite quote ID (bundled, --no-cache)",
-    "validate 2x, cold (--no-cache)", "validate 2x, first run (cache filled)", "validate 2x, warm (unchanged tree: the report from the cache)",
-    "load + validate 2x, warm (report cache: Session.report)", "stats 2x, warm (unchanged tree: the output from the cache)",
+    "chilecite --version", "chilecite --help", "chilecite export --help",
+    "chilecite stats (bundled, first run: empty cache)", "chilecite notes (bundled, first run: empty cache)",
+    "chilecite show 32 (bundled, first run: empty cache)", "chilecite search history (bundled, first run: empty cache)",
+    "chilecite export csl-json (bundled, first run: empty cache)", "chilecite quote allende-history-is-ours (bundled, first run: empty cache)",
+    "chilecite cite 32 (bundled, first run: empty cache)", "chilecite edition -o DIR (bundled, first run: empty cache)",
+    "chilecite validate (bundled, warm cache)", "chilecite quote ID (bundled, --no-cache)",
+    "validate 2x, cold (--no-cache)", "validate 2x, first run (empty cache)", "validate 2x, warm (unchanged tree)",
+    "validate 2x, after a one-byte edit", "validate 2x, after a one-byte edit, against a cold run",
     "BibTeX export step 2x (timed inside: export_bibtex of the loaded corpus)", "export bibtex 2x, warm",
     "export bibtex 2x, cold (--no-cache)",
 )

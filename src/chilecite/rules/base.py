@@ -1,8 +1,7 @@
-"""What every check is given: the corpus, the reference text, and walks over the records they share."""
+"""What every check is given: the corpus, the reference text, and the walks over the records they share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any
@@ -43,43 +42,6 @@ class Context:
             if quotation.via:
                 out.append(("quotations", qid, ("via",), quotation.via))
         return out
-
-    @cached_property
-    def strings(self) -> list[tuple[str, str, FieldPath, str]]:
-        """Every string of every record with its field path (built on first use; the hygiene checks
-        walk the records once with `walk_strings` instead, keeping only what they find)."""
-        out: list[tuple[str, str, FieldPath, str]] = []
-        for kind, rid, record in self.corpus.records():
-            walk_strings(record, (), _collect_into(out, kind, rid))
-        return out
-
-
-def _collect_into(out: list[tuple[str, str, FieldPath, str]], kind: str, rid: str) -> Callable[[FieldPath, str], None]:
-    """A `walk_strings` visitor that appends each string to `out` with this record's kind and id."""
-
-    def visit(path: FieldPath, value: str) -> None:
-        out.append((kind, rid, path, value))
-
-    return visit
-
-
-def walk_strings(value: object, path: FieldPath, visit: Callable[[FieldPath, str], None]) -> None:
-    """Call `visit(path, string)` for every string in a record, in field order.
-
-    The inner loop of the text-hygiene checks over every field of every record: a plain recursion
-    over the models' fields (their names listed once per class), no generators."""
-    if isinstance(value, str):
-        visit(path, value)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            if item is not None and not isinstance(item, (int, float)):
-                walk_strings(item, (*path, i), visit)
-    elif isinstance(value, BaseModel):
-        fields = value.__dict__
-        for name in field_names(type(value)):
-            item = fields[name]
-            if item is not None and not isinstance(item, (int, float)):  # bool is an int
-                walk_strings(item, (*path, name), visit)
 
 
 @cache

@@ -163,8 +163,9 @@ class Cache:
     def get_records(self, keys: list[str]) -> dict[str, Any]:
         return self._select("records", keys)
 
-    def put_records(self, rows: dict[str, Any]) -> None:
-        self._insert("records", rows)
+    def put_records(self, rows: dict[str, str]) -> None:
+        """Keep rows given as JSON text already (the workspace encodes each as it loads the file)."""
+        self._insert("records", rows, encoded=True)
 
     # ------------------------------------------------------------------ internals
 
@@ -181,20 +182,30 @@ class Cache:
             import sqlite3
 
             db = sqlite3.connect(str(path), timeout=0.5, isolation_level=None, check_same_thread=False)
-            # A write-ahead log without a sync at each commit: a crash may lose the last entries,
-            # never damage the older ones; a cache needs no more.
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            # No sync at each commit: a cache needs none. The rollback journal keeps the database whole
+            # if the process is killed mid-write; a power cut may damage it, and a damaged database
+            # is removed (see `_fail`) and made anew on the next run.
+            db.execute("PRAGMA synchronous=OFF")
             db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
             db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
             self._db = db
         return self._db
 
     def _fail(self, exc: BaseException) -> None:
+        import sqlite3
+
+        damaged = isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
         if self.broken is None:
             self.broken = str(exc) or type(exc).__name__
             if self._notice is not None:
-                self._notice(f"cache: {self.folder / DATABASE} cannot be used ({self.broken}); answering without the cache")
+                self._notice(f"cache: {self.folder / DATABASE} cannot be used ({self.broken}); answering without the cache"
+                             + ("; it is removed and made anew next time" if damaged else ""))
+        if damaged:  # "file is not a database", "disk image is malformed": ours to remove (regular files only)
+            for suffix in _SIDE_FILES:
+                path = f"{self.folder / DATABASE}{suffix}"
+                with contextlib.suppress(OSError):
+                    if stat.S_ISREG(os.lstat(path).st_mode):
+                        os.unlink(path)
         if self._db is not None:
             with contextlib.suppress(Exception):  # already failing: the command goes on uncached
                 self._db.close()
@@ -216,15 +227,16 @@ class Cache:
             return {}
         return found
 
-    def _insert(self, table: str, rows: dict[str, Any]) -> None:
+    def _insert(self, table: str, rows: dict[str, Any], *, encoded: bool = False) -> None:
         if self.broken is not None or not rows:
             return
         try:
             db = self._connect()
-            encoded = [(key, json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode("ascii")) for key, value in rows.items()]
+            pairs = [(key, (value if encoded else json.dumps(value, ensure_ascii=True, separators=(",", ":"))).encode("ascii"))
+                     for key, value in rows.items()]
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.executemany(f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)", encoded)
+                db.executemany(f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)", pairs)
                 high = db.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
                 limit = LIMITS[table]
                 if high > limit:  # rowids grow with each write: cut to an eighth below the limit, oldest first

@@ -130,8 +130,8 @@ class Loaded:
         never make a record the models would refuse). ValueError when the row does not fit."""
         try:
             loaded = cls(row["kind"], row["id"], [Problem.model_validate(p) for p in row["problems"]])
-            if "data" in row:
-                loaded.record, loaded.data = _ADAPTERS[loaded.kind].validate_python(row["data"]), row["data"]
+            if "data" in row:  # the plain data is not kept again: the row already holds it
+                loaded.record = _ADAPTERS[loaded.kind].validate_python(row["data"])
         except (KeyError, TypeError, ValidationError) as exc:
             raise ValueError(f"a cached record does not fit: {exc}") from None
         return loaded
@@ -317,13 +317,15 @@ def load_corpus(root: Path | str | None = None, *, extra: Iterable[Path | str] =
 
 
 def corpus_from(read: TreeRead, outcomes: Iterable[Loaded], progress: Progress | None = None) -> Corpus:
-    """The corpus of a tree read once, from each file's outcome (in the order of `read.files`)."""
+    """The corpus of a tree read once, from each file's outcome (in the order of `read.files`).
+    Each file's bytes are let go once its outcome is in (its digest stays)."""
     corpus = Corpus()
     total = len(read.files)
     step = max(1, total // 200)
     for done, (f, loaded) in enumerate(zip(read.files, outcomes, strict=True), 1):
         corpus.files += 1
         add_loaded(corpus, f, loaded)
+        f.data = None
         if progress is not None and (done % step == 0 or done == total):
             progress(done, total)
     for kind, folder, why in read.unreadable:

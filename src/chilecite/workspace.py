@@ -13,6 +13,7 @@ is the same with the cache and without it, byte for byte.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable
 from functools import cached_property
@@ -25,7 +26,7 @@ from chilecite.errors import UsageError
 from chilecite.outputs import Answer, Inputs, Request
 from chilecite.styles import DEFAULT_STYLE, locate_style
 from chilecite.text import ReferenceText, TextSearch, TextUnusable, find_text
-from chilecite.tree import TreeRead, read_tree
+from chilecite.tree import FileRead, TreeRead, read_tree
 from chilecite.yamldata import YamlRefused, parse_yaml
 
 if TYPE_CHECKING:
@@ -142,44 +143,35 @@ class Workspace:
         """Load the tree taking each unchanged file's outcome and per-record problems from the cache;
         parse and check only the others, and keep what they gave."""
         from chilecite.corpus import Corpus
-        from chilecite.loading import corpus_from, load_read
+        from chilecite.loading import corpus_from
         from chilecite.rules import check_records
 
         assert self.cache is not None
         text_id = text.sha256 if text is not None else None
         keys = [cache_key("record", file=f.display, sha256=f.sha256.hex(), text=text_id) if f.sha256 else None for f in self.read.files]
         rows = self.cache.get_records([k for k in keys if k])
-        outcomes = [_kept(rows.get(key) if key else None) for key in keys]
-        loaded = [kept[0] if kept is not None else load_read(f) for f, kept in zip(self.read.files, outcomes, strict=True)]
-        corpus = corpus_from(self.read, loaded, self.progress)
+        files = [_CachedFile.of(f, key, rows.get(key) if key else None) for f, key in zip(self.read.files, keys, strict=True)]
+        corpus = corpus_from(self.read, (one.loaded for one in files), self.progress)
         # Per-record checks: kept for a file whose record is the corpus's, found now for the others.
         # A record whose id another file took first (CC010) is not checked, as without the cache.
         fresh = Corpus()
         record_problems: list[Problem] = []
-        for f, one, kept in zip(self.read.files, loaded, outcomes, strict=True):
-            source = corpus.sources.get((one.kind, one.id)) if one.record is not None else None
+        for f, one in zip(self.read.files, files, strict=True):
+            loaded = one.loaded
+            source = corpus.sources.get((loaded.kind, loaded.id)) if loaded.record is not None else None
             if source is None or source.path != f.path:
                 continue
-            if kept is not None and kept[1] is not None:
-                record_problems.extend(kept[1])
+            if one.checked is not None:
+                record_problems.extend(one.checked)
             else:
-                fresh.add(one.kind, one.id, one.record, source)
+                fresh.add(loaded.kind, loaded.id, loaded.record, source)
+                one.check_now = True
         found = check_records(fresh, text)
         record_problems.extend(found)
         by_record: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
         for problem in found:
             by_record.setdefault((problem.kind, problem.record), []).append(problem.model_dump(mode="json", exclude_none=True))
-        new_rows: dict[str, Any] = {}
-        for key, one, kept in zip(keys, loaded, outcomes, strict=True):
-            if key is None or (kept is not None and kept[1] is not None):
-                continue  # unreadable, or kept whole
-            row = one.as_row()
-            if (one.kind, one.id) in fresh.sources and fresh.sources[(one.kind, one.id)] is corpus.sources.get((one.kind, one.id)):
-                row["checked"] = by_record.get((one.kind, one.id), [])
-            elif kept is not None:
-                continue  # kept, and not checked (no record, or a duplicate id): nothing new to keep
-            new_rows[key] = row
-        self.cache.put_records(new_rows)
+        self.cache.put_records({one.key: one.row(by_record) for one in files if one.to_keep})  # type: ignore[misc]
         return corpus, record_problems
 
     def report(self, *, select: Iterable[str] = (), ignore: Iterable[str] = (), paths: Iterable[Path | str] = ()) -> Report:
@@ -310,19 +302,45 @@ class Workspace:
         return cache_key(purpose, tree=[os.path.abspath(self.tree.path), digest], text=text, **parts)
 
 
-def _kept(row: Any) -> tuple[Loaded, list[Problem] | None] | None:
-    """A file's outcome kept in the cache, and its per-record problems when they were kept too;
-    None when there is no row, or one that does not fit (the file is then loaded again)."""
-    from chilecite.loading import Loaded
-    from chilecite.problems import Problem
+class _CachedFile:
+    """One file of a tree loaded with the cache: its key, its outcome (kept, or loaded now), its kept
+    per-record problems, and what is to be kept of it. The outcome of a file loaded now is kept as
+    JSON at once and its plain data let go, so a first run does not hold every record twice."""
 
-    if not isinstance(row, dict):
-        return None
-    try:
-        checked = row.get("checked")
-        return Loaded.from_row(row), [Problem.model_validate(p) for p in checked] if isinstance(checked, list) else None
-    except ValueError:
-        return None
+    def __init__(self, key: str | None, loaded: Loaded, outcome: Any, checked: list[Problem] | None, *, loaded_now: bool) -> None:
+        self.key, self.loaded, self.outcome, self.checked, self.loaded_now = key, loaded, outcome, checked, loaded_now
+        self.check_now = False
+
+    @classmethod
+    def of(cls, f: FileRead, key: str | None, row: Any) -> _CachedFile:
+        from chilecite.loading import Loaded, load_read
+        from chilecite.problems import Problem
+
+        if isinstance(row, dict) and isinstance(row.get("outcome"), dict):
+            try:
+                checked = row.get("checked")
+                kept = [Problem.model_validate(p) for p in checked] if isinstance(checked, list) else None
+                return cls(key, Loaded.from_row(row["outcome"]), row["outcome"], kept, loaded_now=False)
+            except ValueError:  # a row that does not fit: the file is loaded again
+                pass
+        loaded = load_read(f)
+        outcome = json.dumps(loaded.as_row(), **_COMPACT) if key is not None else None
+        loaded.data = None
+        return cls(key, loaded, outcome, None, loaded_now=True)
+
+    @property
+    def to_keep(self) -> bool:
+        """Whether a row is to be written: the file was loaded now, or its record checked now."""
+        return self.key is not None and (self.loaded_now or self.check_now)
+
+    def row(self, by_record: dict[tuple[str | None, str | None], list[dict[str, Any]]]) -> str:
+        """The row to keep: the outcome, and the per-record problems when they were found now."""
+        outcome = self.outcome if self.loaded_now else json.dumps(self.outcome, **_COMPACT)
+        checked = by_record.get((self.loaded.kind, self.loaded.id), []) if self.check_now else None
+        return f'{{"outcome":{outcome},"checked":{json.dumps(checked, **_COMPACT)}}}'
+
+
+_COMPACT: dict[str, Any] = {"ensure_ascii": True, "separators": (",", ":")}
 
 
 class QuotationHandle:

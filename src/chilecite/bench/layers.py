@@ -53,7 +53,7 @@ def measure(root: Path, essay: Path | None, runs: int, workdir: Path) -> list[tu
     text_id = text.sha256 if text is not None else None
     keys = [cache_key("record", file=f.display, sha256=f.sha256.hex(), text=text_id) for f in read.files if f.sha256]
     rows_s, rows = _timed(lambda: cache.get_records(keys), runs)
-    replay_s, _ = _timed(lambda: [Loaded.from_row(rows[k]) for k in keys if k in rows], runs)
+    replay_s, _ = _timed(lambda: [Loaded.from_row(rows[k]["outcome"]) for k in keys if k in rows], runs)
     answer_key = next(iter(keys))
     answer_s, _ = _timed(lambda: cache.get_answer(answer_key), runs)
     dump_s, _ = _timed(lambda: report.model_dump(mode="json"), runs)

@@ -7,7 +7,7 @@ One SQLite database, `cache.sqlite3`, in a folder chilecite makes for itself, wi
   problems of the checks that look at one record alone (`Rule.per_record`);
 - `answers`: what a command printed, the validator's report among them.
 
-Every key is made by `cache_key` from typed values — the bytes' digests of every input (each record
+Every key is made by `cache_key` (or `cache_keys`, for many entries at once) from typed values — the bytes' digests of every input (each record
 file, the reference text, the style), the request and its typed options, and `environment()`:
 chilecite's version and code, Python's version, and every installed distribution with its version.
 Two requests that could be answered differently never share a key: `None` and `"None"`, a style
@@ -79,9 +79,21 @@ def canonical(value: Any) -> Any:
 
 
 def cache_key(purpose: str, **parts: Any) -> str:
-    """The one key builder: the purpose, the typed parts and the environment, hashed."""
-    payload = json.dumps([FORMAT, purpose, environment(), canonical(parts)], sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(payload.encode("ascii")).hexdigest()
+    """The key of one entry: the purpose, the typed parts and the environment, hashed."""
+    return cache_keys(purpose, [{}], **parts)[0]
+
+
+def cache_keys(purpose: str, items: list[dict[str, Any]], **common: Any) -> list[str]:
+    """The keys of many entries that share `common` parts (every file of a tree): each is
+    `cache_key(purpose, **common, **item)` in effect — the shared part is encoded once."""
+    shared = hashlib.sha256(json.dumps([FORMAT, purpose, environment(), canonical(common)], sort_keys=True, separators=(",", ":"),
+                                       ensure_ascii=True).encode("ascii"))
+    keys = []
+    for item in items:
+        digest = shared.copy()
+        digest.update(json.dumps(canonical(item), sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii"))
+        keys.append(digest.hexdigest())
+    return keys
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chilecite.cache import Cache, cache_key
+from chilecite.cache import Cache, cache_key, cache_keys
 from chilecite.discovery import find_records
 from chilecite.errors import UsageError
 from chilecite.outputs import Answer, Inputs, Request
@@ -148,7 +148,10 @@ class Workspace:
 
         assert self.cache is not None
         text_id = text.sha256 if text is not None else None
-        keys = [cache_key("record", file=f.display, sha256=f.sha256.hex(), text=text_id) if f.sha256 else None for f in self.read.files]
+        readable = [f for f in self.read.files if f.sha256 is not None]
+        made = dict(zip((f.path for f in readable), cache_keys("record", [{"file": f.display, "sha256": f.sha256.hex()} for f in readable],  # type: ignore[union-attr]
+                                                              text=text_id), strict=True))
+        keys = [made.get(f.path) for f in self.read.files]
         rows = self.cache.get_records([k for k in keys if k])
         files = [_CachedFile.of(f, key, rows.get(key) if key else None) for f, key in zip(self.read.files, keys, strict=True)]
         corpus = corpus_from(self.read, (one.loaded for one in files), self.progress)

@@ -33,7 +33,7 @@ def _timed(step: Callable[[], Any], runs: int) -> tuple[float, Any]:
 
 def measure(root: Path, essay: Path | None, runs: int, workdir: Path) -> list[tuple[str, float]]:
     """(step, CPU seconds) for one tree: the steps of a cold validation, then each layer's work."""
-    from chilecite.cache import Cache, cache_key
+    from chilecite.cache import Cache, cache_keys
     from chilecite.loading import Loaded, corpus_from, load_read
     from chilecite.rules import check_records, validate
     from chilecite.tree import read_tree
@@ -51,10 +51,10 @@ def measure(root: Path, essay: Path | None, runs: int, workdir: Path) -> list[tu
     assert cache is not None
     Workspace(root, essay=essay, cache=cache).report()  # fills the records rows and the report
     text_id = text.sha256 if text is not None else None
-    keys = [cache_key("record", file=f.display, sha256=f.sha256.hex(), text=text_id) for f in read.files if f.sha256]
+    keys = cache_keys("record", [{"file": f.display, "sha256": f.sha256.hex()} for f in read.files if f.sha256], text=text_id)
     rows_s, rows = _timed(lambda: cache.get_records(keys), runs)
     replay_s, _ = _timed(lambda: [Loaded.from_row(rows[k]["outcome"]) for k in keys if k in rows], runs)
-    answer_key = next(iter(keys))
+    answer_key = keys[0]
     answer_s, _ = _timed(lambda: cache.get_answer(answer_key), runs)
     dump_s, _ = _timed(lambda: report.model_dump(mode="json"), runs)
     return [

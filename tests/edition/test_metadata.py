@@ -63,12 +63,10 @@ def test_every_work_has_a_coins_span_zotero_reads_as_the_records_say(page: Page,
     assert sorted(found) == sorted(corpus.works)
     problems = {key: differences(parse_context_object(co), expected_item(corpus, key)) for key, co in found.items()}
     assert {k: v for k, v in problems.items() if v} == {}
-    # every item has a title and a creator or a container: Zotero's COinS translator looks up an
-    # item with neither on the network instead
+    # every item has a title: Zotero's COinS translator replaces an untitled one by a lookup
     for key, co in found.items():
         item = parse_context_object(co)
         assert item is not None and item.title, key
-        assert item.creators or item.publicationTitle, key
 
 
 def test_hostile_record_text_stays_inside_its_attribute(corpus: Corpus, text: ReferenceText) -> None:

@@ -271,6 +271,10 @@ CASES = [
                  r"\[x\](javascript:alert(1))\<img src=x onerror=alert(1)\>", r"(?<!\\)<img|(?<!\\)\[x", id="markdown-link-and-html"),
     pytest.param(edited(("agents/allende-salvador.yaml", "family", "Allende &#x202e;")), ("quote", QID, "--format", "markdown"), 0,
                  r"Allende \&#x202e;", r"(?<!\\)&#x202e;", id="markdown-entity"),
+    pytest.param(edited(("agents/militant-tendency.yaml", "name", "Militant @smith04 [x](javascript:alert(1)) $x$; ^[note] <b>")),
+                 ("quote", "militant-tendency-two-kinds-of-democracy", "--format", "pandoc"), 0,
+                 r"[Militant \@smith04 \[x\](javascript:alert(1)) \$x\$\; \^\[note\] \<b\>, quoted in @", r"(?<!\\)@smith04|(?<!\\)\[x\]|(?<!\\)\$x|(?<!\\)\^\[note|(?<!\\)<b>|\$; ",
+                 id="pandoc-constructs-in-a-name"),
     # 5. TeX in record text: nothing from a record ends the comment line or a group, or runs as TeX.
     pytest.param(edited(("works/allende1973sep11.yaml", "genre", "radio broadcast\n\\immediate\\write18{id}\n%")), ("quote", QID, "--format", "latex"), 0,
                  "radio broadcast \\immediate\\write18{id} %", r"(?m)^\\immediate", id="latex-newline-in-comment-line"),

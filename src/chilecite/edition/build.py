@@ -133,7 +133,9 @@ class Examples:
 def _examples(corpus: Corpus, sections: list[SectionView]) -> Examples:
     cards = [n for s in sections for n in s.notes if n.has_record]
     note = next((n for n in cards if n.sources), cards[0] if cards else None)
-    quotation = next((q for s in sections for q in s.quotations), None)
+    quotations = [q for s in sections for q in s.quotations]
+    # one in a headed section shows the margin's number (within the section) beside the line's
+    quotation = next((q for q in quotations if essay_place(corpus, q.paragraph).heading), quotations[0] if quotations else None)
     paragraph = quotation.paragraph if quotation else note.paragraph if note else 1
     return Examples(paragraph, essay_place(corpus, paragraph).section_paragraph, note.number if note else None,
                     note.level if note else "unidentified", quotation.id if quotation else None)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -13,8 +15,9 @@ from chilecite.citing import ATTRIBUTED_MARK, FORMATS, cite_note, cite_quotation
 from chilecite.errors import NotFound, StyleNotFound, UsageError
 from chilecite.loading import load_corpus
 from chilecite.models import Level
-from chilecite.processor import render_item, resolve_style
+from chilecite.processor import render_item, resolve_style, work_item
 from chilecite.styles import BUNDLED_STYLES
+from chilecite.vocabulary import fold
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SNAPSHOT_QUOTATIONS = (
@@ -23,7 +26,7 @@ SNAPSHOT_QUOTATIONS = (
     "corvalan-army-not-alien",  # inline, known only through the essay, an accented name
 )
 SNAPSHOT_STYLES = ("chicago-notes-bibliography", "apa", "mla")
-SNAPSHOT_FORMATS = {"text": "txt", "markdown": "md", "html": "html", "latex": "tex"}
+SNAPSHOT_FORMATS = {"text": "txt", "markdown": "md", "html": "html", "latex": "tex", "pandoc": "pandoc"}
 CONNECTORS = ("quoted in", "as cited in", "cited in", "qtd. in")
 
 
@@ -75,6 +78,12 @@ def _check(corpus, qid: str, out: str, fmt: str, cited) -> None:
         assert data["id"] == qid and data["text"] == record.text
         assert data["source_level"] == (record.source.level.value if record.source else None)
         assert data["citation"] and data["essay"]["key"] == corpus.essay.key
+        assert data["bibliography"]["entries"] and data["citation_pandoc"]
+    elif fmt == "pandoc":
+        # pandoc's own reading of it is checked in tests/interop/test_pandoc_citing.py
+        keys = re.findall(r"(?<!\\)@([a-z0-9]+)", out)
+        assert keys == ([record.source.work] if record.source else []) + [corpus.essay.key], (qid, out)
+        assert f"{{para. {cited.place.section_paragraph}}}" in out and out.count("\n") == 1
     if fmt in ("text", "markdown", "html"):
         low = out.lower()
         assert any(c in low for c in CONNECTORS), (qid, out)
@@ -122,8 +131,14 @@ def test_attributed_source_always_marked(corpus, style):
                 assert ATTRIBUTED_MARK not in out
     for number, note in corpus.notes.items():
         attributed = [c for c in note.citations if c.level == Level.attributed]
-        out = cite_note(corpus, number, style).render()
-        assert out.count(ATTRIBUTED_MARK) == len([c for c in attributed if c.work in corpus.works]), number
+        cited = cite_note(corpus, number, style)
+        out = cited.render()
+        entries = [e for e in cited.bibliography.entries if e.attributed]
+        assert out.count(ATTRIBUTED_MARK) == len([c for c in attributed if c.work in corpus.works]) + len(entries), number
+        assert all(f"{e.text} {ATTRIBUTED_MARK}" in out for e in entries)
+        assert {e.key for e in entries} <= {c.work for c in attributed}
+        pandoc = cited.render("pandoc")
+        assert pandoc.count("attributed source, not checked") == len([c for c in attributed if c.work in corpus.works]), number
 
 
 def test_attributed_marker_on_a_constructed_quotation(corpus):
@@ -229,6 +244,10 @@ def test_cli(corpus):
     number = sorted(corpus.notes)[0]
     result = runner.invoke(cli, ["cite", str(number), "--style", "mla"], catch_exceptions=False)
     assert result.exit_code == 0 and f"Note {number}" in result.stdout
+    for command, arg, cited in (("quote", qid, cite_quotation(corpus, qid, "mla")), ("cite", str(number), cite_note(corpus, number, "mla"))):
+        for fmt in ("pandoc", "text", "html"):
+            result = runner.invoke(cli, ["--no-cache", command, arg, "--style", "mla", "--format", fmt], catch_exceptions=False)
+            assert result.exit_code == 0 and result.stdout == cited.render(fmt), (command, fmt)
 
 
 def test_snapshots(corpus):
@@ -247,3 +266,133 @@ def test_snapshots(corpus):
                 elif new.exists():
                     new.unlink()
     assert not differ, f"snapshots differ or are missing (see the .new files in {SNAPSHOTS}; rename them over the old ones if correct): {differ}"
+
+
+# --------------------------------------------------------------------------- the reference list
+
+
+HEADINGS = [
+    pytest.param("apa", "References", id="apa"),
+    pytest.param("mla", "Works Cited", id="mla"),
+    pytest.param("harvard", "Reference list", id="harvard"),
+    pytest.param("chicago-author-date", "References", id="chicago-author-date"),
+    pytest.param("chicago-notes-bibliography", "Bibliography", id="chicago-notes"),
+]
+
+
+@pytest.mark.parametrize(("style", "heading"), HEADINGS)
+def test_reference_list_heading_follows_the_style_guide(corpus, style, heading, tmp_path):
+    qid = sorted(corpus.quotations)[0]
+    assert cite_quotation(corpus, qid, style).bibliography.heading == heading
+    # by what the style is (its CSL id), not by its name: a renamed copy keeps the heading
+    copy = tmp_path / "my-house-style.csl"
+    shutil.copyfile(resolve_style(style).path, copy)
+    assert cite_quotation(corpus, qid, str(copy)).bibliography.heading == heading
+
+
+def test_an_unknown_style_takes_the_heading_of_its_class(corpus, tmp_path):
+    qid = sorted(corpus.quotations)[0]
+    for style, heading in (("apa", "References"), ("chicago-notes-bibliography", "Bibliography")):
+        text = resolve_style(style).path.read_text(encoding="utf-8")
+        other = tmp_path / f"other-{style}.csl"
+        other.write_text(re.sub(r"<id>[^<]*</id>", "<id>https://example.org/styles/house</id>", text, count=1), encoding="utf-8")
+        assert cite_quotation(corpus, qid, str(other)).bibliography.heading == heading
+
+
+@pytest.mark.parametrize("style", BUNDLED_STYLES)
+def test_quote_prints_the_reference_list_entries(corpus, style):
+    """Every format but pandoc (whose citeproc makes the list) prints the entries citeproc-py gives
+    the original and the essay, under the style's heading; the entries are those of the works cited."""
+    info = resolve_style(style)
+    for qid, record in sorted(corpus.quotations.items()):
+        cited = cite_quotation(corpus, qid, style)
+        works = ([record.source.work] if record.source else []) + [corpus.essay.key]
+        # the entries, rendered independently, each work alone
+        expected = {key for key in works if render_item(info, work_item(corpus, key)).reference}
+        assert {e.key for e in cited.bibliography.entries} == expected, (qid, style)
+        assert corpus.essay.key in expected  # every bundled style lists the essay
+        texts = [e.text for e in cited.bibliography.entries]
+        assert texts == sorted(texts, key=fold)
+        out = {fmt: cited.render(fmt) for fmt in ("text", "markdown", "html", "latex")}
+        assert f"\n{cited.bibliography.heading}\n" in out["text"] and f"**{cited.bibliography.heading}**" in out["markdown"]
+        for entry in cited.bibliography.entries:
+            assert entry.text in out["text"] and entry.text in out["latex"], (qid, entry.key)
+        root = ET.fromstring(f"<root>{out['html']}</root>")
+        section = root.find("section[@class='chilecite-references']")
+        assert section is not None and section.findtext("h3") == cited.bibliography.heading
+        assert [d.get("data-key") for d in section.iter("div") if d.get("class") == "csl-entry"] == [e.key for e in cited.bibliography.entries]
+        assert "".join(section.itertext()).count(cited.bibliography.entries[0].text.split(".")[0]) >= 1
+
+
+@pytest.mark.parametrize("style", BUNDLED_STYLES)
+def test_cite_prints_the_reference_list_entries(corpus, style):
+    info = resolve_style(style)
+    for number, note in sorted(corpus.notes.items()):
+        cited = cite_note(corpus, number, style)
+        expected = {c.work for c in note.citations if c.work in corpus.works and render_item(info, work_item(corpus, c.work)).reference}
+        assert {e.key for e in cited.bibliography.entries} == expected, (number, style)
+        for fmt in ("text", "markdown", "html", "latex"):
+            out = cited.render(fmt)
+            assert (cited.bibliography.heading in out) == bool(expected), (number, fmt)
+        text = cited.render("text")
+        for entry in cited.bibliography.entries:
+            assert entry.text in text
+
+
+def test_pandoc_citation_of_a_note(corpus):
+    for number, note in sorted(corpus.notes.items()):
+        out = cite_note(corpus, number, "apa", "pandoc").render()
+        cited = [c.work for c in note.citations if c.work in corpus.works]
+        if not cited:
+            assert out == f"<!-- note {number}: no source identified -->\n"
+            continue
+        assert re.findall(r"(?<!\\)@([a-z0-9]+)", out) == cited, number
+        assert out.startswith("[") and out.endswith("]\n")
+        for citation in note.citations:
+            if citation.locator and citation.level != Level.attributed:
+                assert f"@{citation.work}, {{{citation.locator.label} {citation.locator.value}}}" in out
+
+
+PANDOC_HOSTILE = [
+    pytest.param("@smith04 says", id="citation"),
+    pytest.param("[link](javascript:alert(1))", id="link"),
+    pytest.param("![img](x.png)", id="image"),
+    pytest.param("^[an inline note]", id="inline-note"),
+    pytest.param("$x^2$ and \\(y\\)", id="maths"),
+    pytest.param("\\textbf{bold} \\emph{x}", id="raw-tex"),
+    pytest.param("<b onclick=x>tag</b> <!-- c -->", id="raw-html"),
+    pytest.param("`code`{=html} **strong** _em_ ~~strike~~ H~2~O x^2^", id="inline-markup"),
+    pytest.param("[span]{.class} {#id}", id="span"),
+    pytest.param("# heading", id="heading"),
+    pytest.param("1. list item", id="ordered-list"),
+    pytest.param("a) fancy list", id="fancy-list"),
+    pytest.param("- bullet", id="bullet"),
+    pytest.param("> quote", id="blockquote"),
+    pytest.param("| line | block", id="line-block"),
+    pytest.param("::: {.div}", id="fenced-div"),
+    pytest.param("line one\n\n    code block\nline two  \nhard", id="newlines"),
+    pytest.param("&copy; &#x202e; a; b", id="entities-semicolon"),
+    pytest.param("trailing backslash \\", id="backslash"),
+    pytest.param("esc\x1b[31mred\u202e", id="controls"),
+]
+
+
+def _hostile_quotation(corpus, text: str, display: str, speakers: list[str]):
+    base = corpus.quotations[sorted(corpus.quotations)[0]]
+    quote = base.anchor.quote.model_copy(update={"exact": text})
+    return base.model_copy(update={"display": display, "speakers": speakers, "source": None,
+                                   "anchor": base.anchor.model_copy(update={"quote": quote})})
+
+
+@pytest.mark.parametrize("text", PANDOC_HOSTILE)
+def test_pandoc_escapes_every_construct(corpus, text):
+    """No unescaped character that opens a pandoc construct; pandoc's own reading of the same
+    table is in tests/interop/test_pandoc_citing.py."""
+    for display in ("block", "inline"):
+        record = _hostile_quotation(corpus, text, display, [text])  # an unknown speaker id is printed as its id
+        out = cite_record(corpus, "hostile", record, "apa", "pandoc").render()
+        body = out.rsplit(" [", 1)[0]
+        unescaped = re.findall(r"[@\[\]`*_{}<>$^~|#&]", re.sub(r"\\.", "", body.removeprefix("> ")))
+        assert unescaped == [] and "\n" not in out.rstrip("\n"), out
+        citation = out[len(body) + 1:]
+        assert len(re.findall(r"(?<!\\)@", citation)) == 1 and re.search(r"(?<!\\);", citation) is None, citation

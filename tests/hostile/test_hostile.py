@@ -271,6 +271,10 @@ CASES = [
                  r"\[x\](javascript:alert(1))\<img src=x onerror=alert(1)\>", r"(?<!\\)<img|(?<!\\)\[x", id="markdown-link-and-html"),
     pytest.param(edited(("agents/allende-salvador.yaml", "family", "Allende &#x202e;")), ("quote", QID, "--format", "markdown"), 0,
                  r"Allende \&#x202e;", r"(?<!\\)&#x202e;", id="markdown-entity"),
+    pytest.param(edited(("agents/militant-tendency.yaml", "name", "Militant @smith04 [x](javascript:alert(1)) $x$; ^[note] <b>")),
+                 ("quote", "militant-tendency-two-kinds-of-democracy", "--format", "pandoc"), 0,
+                 r"[Militant \@smith04 \[x\](javascript:alert(1)) \$x\$\; \^\[note\] \<b\>, quoted in @", r"(?<!\\)@smith04|(?<!\\)\[x\]|(?<!\\)\$x|(?<!\\)\^\[note|(?<!\\)<b>|\$; ",
+                 id="pandoc-constructs-in-a-name"),
     # 5. TeX in record text: nothing from a record ends the comment line or a group, or runs as TeX.
     pytest.param(edited(("works/allende1973sep11.yaml", "genre", "radio broadcast\n\\immediate\\write18{id}\n%")), ("quote", QID, "--format", "latex"), 0,
                  "radio broadcast \\immediate\\write18{id} %", r"(?m)^\\immediate", id="latex-newline-in-comment-line"),
@@ -666,7 +670,8 @@ SEED = 20_240_611
 
 class _HtmlAudit(HTMLParser):
     ELEMENTS: ClassVar[dict[str, set[str]]] = {"blockquote": {"class", "data-quotation", "cite"}, "p": set(), "footer": set(), "cite": set(), "q": set(),
-                "span": {"class", "data-quotation", "style"}, "i": set(), "b": set(), "u": set(), "sup": set(), "sub": set()}
+                "span": {"class", "data-quotation", "style"}, "i": set(), "b": set(), "u": set(), "sup": set(), "sub": set(),
+                "section": {"class"}, "h3": set(), "div": {"class", "data-key"}}  # the reference list
     STYLES: ClassVar[set[str]] = {"font-variant:small-caps;", "font-weight:lighter;"}
 
     def __init__(self) -> None:
@@ -746,15 +751,17 @@ _TEX_LINE_ENDS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def _latex_problems(out: str) -> list[str]:
-    """A LaTeX citation is one comment line and one line of TeX; in the TeX, only the commands the
-    renderer writes, no `%`, no `^`, no unescaped special, braces balanced and never closed early."""
+    """A LaTeX citation is one comment line and one line of TeX, then the reference list as comment
+    lines; in the TeX, only the commands the renderer writes, no `%`, no `^`, no unescaped special,
+    braces balanced and never closed early."""
     lines = out.split("\n")
-    if lines[-1] != "" or len(lines) != 3:
+    if lines[-1] != "" or len(lines) < 3:
         return [f"{len(lines) - 1} lines, not a comment line and a line of TeX: {out!r}"]
     comment, body = lines[0], lines[1]
     problems = []
-    if not comment.startswith("% ") or UNSAFE.search(comment):
-        problems.append(f"comment line {comment!r}")
+    for line in [comment, *lines[2:-1]]:
+        if not line.startswith("% ") or UNSAFE.search(line):
+            problems.append(f"comment line {line!r}")
     if _TEX_LINE_ENDS.search(body):
         problems.append("a control character in the TeX")
     depth, i = 0, 0
@@ -792,7 +799,7 @@ def test_property_html_never_holds_active_markup(case) -> None:
     cited = _cited(*case)
     out = cited.render("html")
     assert _html_problems(out, cited) == [], out
-    assert not re.search(r"<(?!/?(blockquote|p|footer|cite|q|span|i|b|u|sup|sub)[ >])", out), out
+    assert not re.search(r"<(?!/?(blockquote|p|footer|cite|q|span|i|b|u|sup|sub|section|h3|div)[ >])", out), out
 
 
 @seed(SEED)
@@ -810,6 +817,34 @@ def test_property_markdown_escapes_every_markup_character(case) -> None:
 def test_property_latex_is_never_executable(case) -> None:
     out = _cited(*case).render("latex")
     assert _latex_problems(out) == [], out
+
+
+def _pandoc_problems(out: str, cited) -> list[str]:
+    """pandoc Markdown: one line; in the quotation no unescaped character that opens a pandoc
+    construct; in the citation exactly the works cited (`@key`), one `;` between two citations.
+    (pandoc's own reading of hostile text: tests/interop/test_pandoc_citing.py.)"""
+    problems = ["a raw control character"] if UNSAFE.search(out) else []
+    if not out.endswith("]\n") or out.count("\n") != 1:
+        return [*problems, f"not one line ending in a citation: {out!r}"]
+    body, _, citation = out.rstrip("\n").rpartition(" [")
+    plain_body = re.sub(r"\\.", "", body.removeprefix("> ") if cited.display == "block" else body)
+    problems += [f"an unescaped {c!r} in the text" for c in sorted(set(re.findall(r"[@\[\]`*_{}<>$^~|#&]", plain_body)))]
+    plain = re.sub(r"\\.", "", citation)
+    keys = re.findall(r"@\{?([a-z0-9]+)", plain)
+    if keys != ([cited.source_work] if cited.source_work else []) + [cited.essay_key]:
+        problems.append(f"cites {keys}")
+    if plain.count(";") != (1 if cited.source_work else 0) or plain.count("[") or plain.count("]") != 1:
+        problems.append(f"citation {citation!r}")
+    return problems
+
+
+@seed(SEED)
+@PROPERTY
+@given(hostile_cases())
+def test_property_pandoc_markdown_is_only_text_and_one_citation(case) -> None:
+    cited = _cited(*case)
+    out = cited.render("pandoc")
+    assert _pandoc_problems(out, cited) == [], out
 
 
 @seed(SEED)

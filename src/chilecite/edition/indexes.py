@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from chilecite.citing import agent_name
 from chilecite.corpus import Corpus
+from chilecite.edition.metadata import coins
 from chilecite.edition.view import LEVEL_MEANING, human_date, quotation_label, work_title
 from chilecite.models import Person, Quotation
 
@@ -38,6 +39,7 @@ class WorkEntry:
     is_essay: bool
     places: tuple[Place, ...]
     parts: tuple[str, ...]  # keys of works contained in this one
+    coins: str = ""  # the work's OpenURL ContextObject, for its COinS span (reference managers read it)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ def works_index(corpus: Corpus) -> list[WorkEntry]:
             is_essay=key == essay_key,
             places=tuple(places.get(key, [])),
             parts=tuple(sorted(parts.get(key, []))),
+            coins=coins(corpus, key),
         ))
     return entries
 

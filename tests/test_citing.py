@@ -11,13 +11,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from chilecite.citing import ATTRIBUTED_MARK, FORMATS, cite_note, cite_quotation, cite_record, quotation
+from chilecite.citing import ATTRIBUTED_MARK, FORMATS, cite_note, cite_quotation, cite_record
 from chilecite.errors import NotFound, StyleNotFound, UsageError
 from chilecite.loading import load_corpus
 from chilecite.models import Level
 from chilecite.processor import render_item, resolve_style, work_item
 from chilecite.styles import BUNDLED_STYLES
 from chilecite.vocabulary import fold
+from chilecite.workspace import QuotationHandle
+from tests.support import RECORDS
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SNAPSHOT_QUOTATIONS = (
@@ -222,15 +224,15 @@ def test_every_note_cites(corpus):
 
 
 def test_python_api(corpus):
-    qid = sorted(corpus.quotations)[0]
-    handle = quotation(qid, corpus)
-    out = handle.cite(style="apa", format="html")
-    ET.fromstring(f"<root>{out}</root>")
-    words = " ".join(corpus.quotations[qid].text.split()[:6])
-    assert quotation(words, corpus).text  # found by words
-    import chilecite.citing as citing
+    import chilecite
+    from chilecite.errors import NotFound
 
-    assert citing.quotation(qid).id == qid  # the bundled corpus
+    qid = sorted(corpus.quotations)[0]
+    out = QuotationHandle(qid, corpus).cite(style="apa", format="html")
+    ET.fromstring(f"<root>{out}</root>")
+    assert chilecite.quotation(qid, RECORDS).id == qid  # through a workspace, gated
+    with pytest.raises(NotFound, match="did you mean allende-history-is-ours"):
+        chilecite.quotation("allende-history", RECORDS)  # an exact id, or the nearest ones named
 
 
 def test_cli(corpus):

@@ -13,7 +13,7 @@ chilecite's version and code, Python's version, and every installed distribution
 Two requests that could be answered differently never share a key: `None` and `"None"`, a style
 by its name and the same file by its path (whose labels differ) are different values.
 
-Where: `<base>/chilecite/`, `<base>` being `$CHILECITE_CACHE` or the user's cache directory. The
+Where: `<base>/chilecite-cache/`, `<base>` being `$CHILECITE_CACHE` or the user's cache directory. The
 folder is used only when chilecite made it (mode 0700, with a CACHEDIR.TAG of chilecite's) and it
 is still this user's and private; an existing folder chilecite did not make is never re-moded or
 written into. A cache that cannot be used — not ours, unreadable, read-only, full, locked, damaged,
@@ -42,7 +42,7 @@ from typing import Any
 
 FORMAT = 2
 ENV = "CHILECITE_CACHE"
-FOLDER = "chilecite"
+FOLDER = "chilecite-cache"  # not "chilecite": chilecite 0.2 made that one, with entries of another form
 DATABASE = "cache.sqlite3"
 TAG = "CACHEDIR.TAG"
 TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"

@@ -25,8 +25,8 @@ LEVEL_MEANINGS = {
 
 
 def selection(codes: str | Iterable[str]) -> frozenset[str]:
-    """`CC02,cc030` -> {"CC02", "CC030"}: rule codes or prefixes as `--select`/`--ignore` give them,
-    not yet checked against the catalogue (`chilecite.rules.selectors` does that)."""
+    """Rule codes or prefixes as `--select`/`--ignore` give them (comma-separated, any case), upper-
+    cased, not yet checked against the catalogue (`chilecite.rules.selectors` does that)."""
     items = codes.split(",") if isinstance(codes, str) else list(codes)
     return frozenset(item.strip().upper() for item in items if item.strip())
 

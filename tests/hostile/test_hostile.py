@@ -43,13 +43,14 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from chilecite.citing import cite_note, cite_record, quotation
+from chilecite.citing import cite_note, cite_record
 from chilecite.cli import cli
 from chilecite.errors import StyleError
 from chilecite.loading import load_corpus
 from chilecite.models import Locator, Person
 from chilecite.styles import styles_dir
 from chilecite.tree import NotATree
+from chilecite.workspace import QuotationHandle
 from tests.support import MINIMAL_ROOT, RECORDS, copy_records
 
 HARVARD = styles_dir() / "harvard-cite-them-right.csl"
@@ -579,20 +580,20 @@ def test_id_and_key_patterns_refuse_a_trailing_newline(name: str) -> None:
 
 def test_the_api_escapes_html_without_the_gate(corpus) -> None:
     hostile = _hostile_corpus(corpus, QID, {"name": f"Allende{MARKUP}"})
-    out = quotation(QID, hostile).cite(format="html")
+    out = QuotationHandle(QID, hostile).cite(format="html")
     assert "<img" not in out and "Allende&lt;img src=x onerror=alert(1)&gt;" in out
 
 
 def test_the_api_reports_a_malformed_style_as_a_style_error(corpus, tmp_path: Path) -> None:
     path = style(_cut("citation"))(tmp_path)["style"]
     with pytest.raises(StyleError, match=f"style file {re.escape(str(path))}: has 0 <citation> elements"):
-        quotation(QID, corpus).cite(style=path)
+        QuotationHandle(QID, corpus).cite(style=path)
 
 
 def test_a_carriage_return_in_a_heading_cannot_end_the_latex_comment(corpus) -> None:
     """The issue's example: a CR in a heading (the validator refuses it, the library must not need that)."""
     hostile = _hostile_corpus(corpus, QID, {"heading": "The denouément\r\\immediate\\write18{rm -rf ~}%"})
-    out = quotation(QID, hostile).cite(format="latex")
+    out = QuotationHandle(QID, hostile).cite(format="latex")
     assert _latex_problems(out) == [] and "\r" not in out
     assert "{\\textbackslash}x0d{\\textbackslash}immediate{\\textbackslash}write18" in out
 

@@ -30,6 +30,7 @@ from chilecite.errors import NotFound, StyleError, UsageError
 from chilecite.models import Citation, Level, Person, Quotation
 from chilecite.processor import Rendered, Style, punctuation_in_quote, render_item, resolve_style, work_item
 from chilecite.styles import DEFAULT_STYLE, styles_dir
+from chilecite.values import is_web_url
 from chilecite.vocabulary import closest
 
 FORMATS = ("text", "markdown", "html", "latex", "json")
@@ -434,7 +435,7 @@ def _render_html(c: CitedQuotation) -> str:
     text = html.escape(c.text)
     attrs = f' data-quotation="{html.escape(c.id)}"'
     if c.display == "block":
-        url = f' cite="{html.escape(c.essay_url)}"' if c.essay_url and re.match(r"https?://", c.essay_url, re.IGNORECASE) else ""
+        url = f' cite="{html.escape(c.essay_url)}"' if c.essay_url and is_web_url(c.essay_url) else ""
         return _inert(f'<blockquote class="chilecite-quotation"{attrs}{url}>\n  <p>{text}</p>\n  <footer><cite>{cite}</cite></footer>\n</blockquote>\n')
     return _inert(f'<span class="chilecite-quotation"{attrs}><q>{text}</q> <cite>{cite}</cite></span>\n')
 

@@ -32,6 +32,7 @@ from chilecite.files import NotRegular, TooLarge, read_regular
 from chilecite.models import Agent, Essay, Note, Quotation, Work
 from chilecite.problems import Problem, Rule
 from chilecite.rules import files as F
+from chilecite.rules.values import BY_ERROR
 from chilecite.tree import (
     MAX_FILE_BYTES,
     NotATree,
@@ -341,7 +342,8 @@ def _load_bytes(path: str, name: str, display: str, kind: str, raw: bytes) -> _L
         for error in exc.errors():
             loc = _data_path(error["loc"], parsed.data)
             dotted = ".".join(map(str, loc)) or None
-            outcome.problems.append(F.SCHEMA.problem(f"{dotted or 'record'}: {_message(error)}", **source.locate(loc),
+            rule = BY_ERROR.get(error["type"], F.SCHEMA)  # a typed value's own code (CC045 a URL, ...)
+            outcome.problems.append(rule.problem(f"{dotted or 'record'}: {_message(error)}", **source.locate(loc),
                                                      kind=kind, record=rid, field=dotted))
         return outcome
     if kind == "notes":

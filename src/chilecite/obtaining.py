@@ -10,6 +10,7 @@ every paragraph matches; `store_text` puts it where every command finds it.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -159,10 +160,16 @@ def import_text(copy: Path, essay: Essay) -> str:
 def store_text(text: str, essay: Essay) -> Path:
     """Store the reference text in the user's data directory, where every command looks for it."""
     from chilecite.files import write_output
+    from chilecite.values import is_plain_file_name
 
     directory = stored_text_dir()
+    if not is_plain_file_name(essay.text_file):  # the model refuses such a name: this is for a caller that built one without it
+        raise UsageError(f"refusing to store the text as {essay.text_file!r}: essay.yaml's text_file must be a plain file name")
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / essay.text_file
+    real = Path(os.path.realpath(path))
+    if real.parent != Path(os.path.realpath(directory)):
+        raise UsageError(f"refusing to store the text at {path}: it leads to {real}, outside the data folder {directory}")
     write_output(path, text)
     return path
 

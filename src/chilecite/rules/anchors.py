@@ -32,7 +32,7 @@ def note_marker_placed(ctx: Context, rule: Rule) -> Iterator[Problem]:
             yield ctx.at(rule, f"marker {marker} is not in paragraph {note.anchor.paragraph}", "notes", number, ("anchor", "paragraph"))
         elif not paragraph.text[:position].rstrip().endswith(note.anchor.before.rstrip()):
             actual = paragraph.text[max(0, position - 40):position].rstrip()
-            yield ctx.at(rule, f"the words before {marker} are '…{actual}', not '{note.anchor.before}'", "notes", number, ("anchor", "before"))
+            yield ctx.at(rule, f"the words before {marker} are '…{ctx.excerpt(actual)}', not '{note.anchor.before}'", "notes", number, ("anchor", "before"))
 
 
 def quotation_anchored(ctx: Context, rule: Rule) -> Iterator[Problem]:
@@ -47,9 +47,10 @@ def quotation_anchored(ctx: Context, rule: Rule) -> Iterator[Problem]:
             continue
         if not text.startswith(sel.prefix, pos.start - len(sel.prefix)) or pos.start < len(sel.prefix):
             before = text[max(0, pos.start - len(sel.prefix)):pos.start]
-            yield ctx.at(rule, f"prefix does not match the text before offset {pos.start}: '…{before}'", "quotations", qid, ("anchor", "quote", "prefix"))
+            yield ctx.at(rule, f"prefix does not match the text before offset {pos.start}: '…{ctx.excerpt(before)}'", "quotations", qid,
+                         ("anchor", "quote", "prefix"))
         if not text.startswith(sel.suffix, pos.end):
-            yield ctx.at(rule, f"suffix does not match the text after offset {pos.end}: '{text[pos.end:pos.end + len(sel.suffix)]}…'",
+            yield ctx.at(rule, f"suffix does not match the text after offset {pos.end}: '{ctx.excerpt(text[pos.end:pos.end + len(sel.suffix)])}…'",
                          "quotations", qid, ("anchor", "quote", "suffix"))
         paragraph = ctx.text.paragraph_at(pos.start)
         if paragraph and paragraph.number != q.anchor.paragraph:
@@ -61,7 +62,7 @@ def blocks_covered(ctx: Context, rule: Rule) -> Iterator[Problem]:
     covered = {q.anchor.paragraph for q in ctx.corpus.quotations.values() if q.display == "block"}
     for paragraph in ctx.text.block_quotation_paragraphs:
         if paragraph.number not in covered:
-            yield rule.problem(f"block quotation in paragraph {paragraph.number} ('{paragraph.text[:40]}…') has no quotation record",
+            yield rule.problem(f"block quotation in paragraph {paragraph.number} ('{ctx.excerpt(paragraph.text[:40])}…') has no quotation record",
                                file="records/quotations", kind="quotations")
 
 
@@ -90,7 +91,7 @@ def sections_match(ctx: Context, rule: Rule) -> Iterator[Problem]:
     recorded = {s.first_paragraph for s in essay.sections if s.heading}
     for number, heading in headings.items():
         if number not in recorded:
-            yield ctx.at(rule, f"heading '{heading}' (paragraph {number}) has no section", "essay", "essay", ("sections",))
+            yield ctx.at(rule, f"heading '{ctx.excerpt(heading)}' (paragraph {number}) has no section", "essay", "essay", ("sections",))
 
 
 def fingerprints_match(ctx: Context, rule: Rule) -> Iterator[Problem]:

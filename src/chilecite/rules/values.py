@@ -1,13 +1,17 @@
-"""Codes for values: dates in order and not after the essay, page ranges, ISBN, DOI, URL."""
+"""Codes for values: dates in order and not after the essay, page ranges, ISBN, DOI, URLs and file names.
+
+URLs and file names are typed values (`chilecite.values.Url`, `FileName`) that the models refuse;
+the loader reports such a refusal under the code `BY_ERROR` gives its error type, for every field
+of that type in every kind of record.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlparse
 
 from chilecite.problems import Problem, Rule
 from chilecite.rules.base import ERROR, Context, FieldPath
-from chilecite.values import DOI_RE, DateSpan, PageSpan, isbn_is_valid
+from chilecite.values import DOI_RE, FILE_NAME_ERROR, URL_ERROR, DateSpan, PageSpan, isbn_is_valid
 
 
 def _dated(ctx: Context) -> Iterator[tuple[str, str, FieldPath, DateSpan]]:
@@ -64,24 +68,19 @@ def doi_valid(ctx: Context, rule: Rule) -> Iterator[Problem]:
             yield ctx.at(rule, f"'{work.doi}' is not a DOI (10.NNNN/suffix)", "works", key, ("doi",))
 
 
-def url_absolute(ctx: Context, rule: Rule) -> Iterator[Problem]:
-    for key, work in ctx.corpus.works.items():
-        if work.url:
-            try:
-                parsed = urlparse(work.url)
-                ok = parsed.scheme in ("http", "https") and bool(parsed.netloc) and not any(c.isspace() for c in work.url)
-            except ValueError:  # e.g. an unclosed IPv6 bracket
-                ok = False
-            if not ok:
-                yield ctx.at(rule, f"'{work.url}' is not an absolute http(s) URL", "works", key, ("url",))
-
-
-RULES = (
+_CHECKS = (
     Rule("CC040", ERROR, "Date range out of order", "Write START/END with START first.", "", date_ranges_ordered),
     Rule("CC041", ERROR, "Cited work dated after the essay", "Check the date: nothing the essay cites can be later than the essay.",
          "Compared with the `issued` date of the essay's own work record.", no_work_after_essay),
     Rule("CC042", ERROR, "Locator or pages malformed", "Pages are 45 or 45–86, first <= last.", "", locators_well_formed),
     Rule("CC043", ERROR, "ISBN check digit fails", "Copy the ISBN again from the book or a catalogue.", "", isbn_valid),
     Rule("CC044", ERROR, "DOI malformed", "Write the bare DOI, 10.NNNN/suffix.", "", doi_valid),
-    Rule("CC045", ERROR, "URL not absolute", "Write a full http(s):// address.", "", url_absolute),
 )
+URL = Rule("CC045", ERROR, "URL not an absolute http(s) address", "Write a full http:// or https:// address, with no spaces.",
+           "Every URL field of every record (a work's `url`, essay.yaml's `transcription.url`): http or https in any case, a host, "
+           "no white space, control or invisible formatting character. Nothing else becomes a link.", reported_by="loader")
+FILE_NAME = Rule("CC046", ERROR, "File name is not a plain name", "Write the file's name only, e.g. `essay.txt`: no folder, no `..`.",
+                 "A file name a record gives (essay.yaml's `text_file`) is looked for in the folders where texts are kept and "
+                 "stored there: no `/` or `\\`, no `..`, no leading dot, no NUL or control character.", reported_by="loader")
+RULES = (*_CHECKS, URL, FILE_NAME)
+BY_ERROR = {URL_ERROR: URL, FILE_NAME_ERROR: FILE_NAME}  # a typed value's error type -> the code the loader reports it under

@@ -87,6 +87,23 @@ def read_regular(path: Path | str, limit: int) -> bytes:
         os.close(fd)
 
 
+def read_head(path: Path | str, limit: int) -> bytes:
+    """At most the first `limit` bytes of a regular file, however large it is (NotRegular for any
+    other kind of file: the open never blocks). Only what is kept is read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegular(0, f"not a regular file ({_file_kind(info.st_mode)})", str(path))
+        chunks, total = [], 0
+        while total < limit and (chunk := os.read(fd, min(1 << 16, limit - total))):
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _file_kind(mode: int) -> str:
     for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
                        (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):

@@ -38,7 +38,7 @@ from chilecite.edition.citations import memoised_style_lookups, safe_citation_ht
 from chilecite.edition.view import LEVEL_MEANING
 from chilecite.listing import note_level
 from chilecite.text import ReferenceText
-from chilecite.values import is_web_url
+from chilecite.vocabulary import is_web_url
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT_CHARS = 32

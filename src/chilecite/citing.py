@@ -30,8 +30,7 @@ from chilecite.errors import NotFound, StyleError, UsageError
 from chilecite.models import Citation, Level, Person, Quotation
 from chilecite.processor import Rendered, Style, punctuation_in_quote, render_item, resolve_style, work_item
 from chilecite.styles import DEFAULT_STYLE, styles_dir
-from chilecite.values import is_web_url
-from chilecite.vocabulary import closest
+from chilecite.vocabulary import closest, is_web_url
 
 FORMATS = ("text", "markdown", "html", "latex", "json")
 ATTRIBUTED_MARK = "[attributed source, not checked]"

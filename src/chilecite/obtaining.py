@@ -160,7 +160,7 @@ def import_text(copy: Path, essay: Essay) -> str:
 def store_text(text: str, essay: Essay) -> Path:
     """Store the reference text in the user's data directory, where every command looks for it."""
     from chilecite.files import write_output
-    from chilecite.values import is_plain_file_name
+    from chilecite.vocabulary import is_plain_file_name
 
     directory = stored_text_dir()
     if not is_plain_file_name(essay.text_file):  # the model refuses such a name: this is for a caller that built one without it

@@ -181,7 +181,7 @@ def find_text(text_file: str, records_root: Path | None = None, explicit: Path |
             path = Path(value)
             tried.append((how, path))
             return TextSearch(path if path.exists() else None, how, tuple(tried))
-    from chilecite.values import is_plain_file_name
+    from chilecite.vocabulary import is_plain_file_name
 
     if not is_plain_file_name(text_file):  # the model refuses such a name; a caller without it gets no search at all
         return TextSearch(None, None, tuple(tried))

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from chilecite.vocabulary import FILE_NAME_PATTERN, MAX_FILE_NAME_BYTES, NOT_IN_URL_RE, URL_PATTERN, is_plain_file_name, is_web_url
+
 SEASONS: dict[int, str] = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
 SEASON_CODES: dict[str, int] = {name: code for code, name in SEASONS.items()}
 SEASON_NAMES: dict[int, Literal["spring", "summer", "autumn", "winter"]] = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
@@ -211,30 +213,9 @@ DOI_RE = re.compile(r"^10\.\d{4,9}/\S+\Z")
 
 URL_ERROR = "chilecite_url"
 FILE_NAME_ERROR = "chilecite_file_name"
-# White space, C0 and C1 controls, zero-width and direction-formatting characters, the BOM: none is
-# ever part of an address, and each can hide what a link really says.
-_NOT_IN_URL = r"\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
-URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://[^{_NOT_IN_URL}/?#]+[^{_NOT_IN_URL}]*$"  # for JSON Schema
-_URL_RE = re.compile(rf"[Hh][Tt][Tt][Pp][Ss]?://[^{_NOT_IN_URL}/?#]+[^{_NOT_IN_URL}]*")
-_NOT_IN_URL_RE = re.compile(rf"[{_NOT_IN_URL}]")
-
-
-def is_web_url(value: object) -> bool:
-    """Whether `value` is an absolute http(s) URL (the scheme in any case) with a host, and no white
-    space, control or invisible formatting character: the only kind of address chilecite links to."""
-    if not isinstance(value, str) or not _URL_RE.fullmatch(value):
-        return False
-    from urllib.parse import urlsplit
-
-    try:
-        return bool(urlsplit(value).hostname)
-    except ValueError:  # e.g. an unclosed IPv6 bracket
-        return False
-
-
 def _check_url(value: str) -> str:
     if not is_web_url(value):
-        bad = _NOT_IN_URL_RE.search(value)
+        bad = NOT_IN_URL_RE.search(value)
         why = f"it holds U+{ord(bad.group()):04X}" if bad else "write http:// or https://, then the host"
         raise PydanticCustomError(URL_ERROR, "'{url}' is not an absolute http(s) URL ({why})", {"url": value, "why": why})
     return value
@@ -246,18 +227,6 @@ Url = Annotated[
     WithJsonSchema({"type": "string", "pattern": URL_PATTERN, "format": "uri",
                     "description": "An absolute http:// or https:// URL with a host; no white space or control characters."}),
 ]
-
-_FILE_NAME_RE = re.compile(r"[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]*")
-FILE_NAME_PATTERN = r"^[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]*$"  # for JSON Schema (`..` is refused by the model)
-MAX_FILE_NAME_BYTES = 255  # the longest name a file system gives a file
-
-
-def is_plain_file_name(value: object) -> bool:
-    """Whether `value` names a file and nothing else: no folder (`/`, `\\`), no `..`, no leading `.`
-    (no hidden or parent name), no NUL or control character, at most 255 bytes in UTF-8."""
-    return (isinstance(value, str) and bool(_FILE_NAME_RE.fullmatch(value)) and ".." not in value
-            and len(value.encode("utf-8", "surrogatepass")) <= MAX_FILE_NAME_BYTES)
-
 
 def _check_file_name(value: str) -> str:
     if not is_plain_file_name(value):

@@ -24,7 +24,7 @@ from chilecite.edition.search_index import script_json, search_entries
 from chilecite.edition.view import LEVEL_MEANING, LEVELS, essay_sections
 from chilecite.errors import UsageError
 from chilecite.text import ReferenceText
-from chilecite.values import is_web_url
+from chilecite.vocabulary import is_web_url
 
 DEFAULT_STYLE = "chicago-notes-bibliography"
 STYLE_NAMES = {

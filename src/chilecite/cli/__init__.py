@@ -116,7 +116,17 @@ def _columns() -> int:
 
 
 def main() -> None:
-    args = sys.argv[1:]
+    from chilecite import streams
+
+    streams.prepare()  # unshowable characters escaped; a closed standard output fails loudly (exit 1)
+    try:
+        _main(sys.argv[1:])
+    except streams.OutputClosed:  # met outside a command (--help, --version): commands report it themselves
+        streams.report_closed_output()
+        sys.exit(1)
+
+
+def _main(args: list[str]) -> None:
     if args == ["--version"]:
         sys.stdout.write(f"chilecite, version {__version__}\n")
         return

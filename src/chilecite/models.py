@@ -281,6 +281,10 @@ class Essay(Record):
     key: str = Field(description="Citation key of the essay's own work record in `records/works/` (author, title, journal, issue, pages).")
     transcription: Transcription
     text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the UTF-8 reference text all anchors refer to.")
+    text_bytes: int | None = Field(
+        None, ge=1, strict=True,
+        description="Size in bytes of the UTF-8 reference text: `chilecite essay import` reads a saved copy of at most 8 times it.",
+    )
     text_file: FileName = Field(description="File name of the reference text: a plain name, looked for in `shared/essay/` and the data folder, never a path.")
     notes: int = Field(ge=1, description="How many note markers the essay has: [1] to [notes]. Every note record's number is in that range.")
     paragraph_fingerprints: list[str] = Field(

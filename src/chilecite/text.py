@@ -21,6 +21,7 @@ from pathlib import Path
 from chilecite.errors import UsageError
 
 MAX_TEXT_BYTES = 5_000_000
+_WHITE_SPACE = re.compile(r"\s{2,}+|[^\S ]")  # white space to make one space: a single space is left alone
 MARKER_RE = re.compile(r"\[(\d{1,2})\]")
 # A short line ending in one of these introduces a block quotation; it is not a heading.
 _LEAD_IN_WORDS = frozenset({"that", "of", "by", "as", "to", "and", "the"})
@@ -78,6 +79,11 @@ class ReferenceText:
             raise TextUnusable(f"{path}: byte {exc.start} is not UTF-8; the reference text is UTF-8") from None
         except OSError as exc:
             raise TextUnusable(f"{path}: {exc.strerror or exc}") from None
+
+    @cached_property
+    def size(self) -> int:
+        """The text's size in bytes, in UTF-8."""
+        return len(self.text.encode("utf-8"))
 
     @cached_property
     def sha256(self) -> str:
@@ -144,7 +150,7 @@ class TextUnusable(UsageError):
 def fingerprint(paragraph: str) -> str:
     """16 hex digits of the SHA-256 of a paragraph in NFC with its white space made single spaces:
     a harmless conversion difference (NBSP, CRLF, decomposed accents) is not a mismatch."""
-    normal = " ".join(unicodedata.normalize("NFC", paragraph).split())
+    normal = _WHITE_SPACE.sub(" ", unicodedata.normalize("NFC", paragraph)).strip()  # `" ".join(s.split())`, without a list of words
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
 
 

@@ -73,6 +73,14 @@ def essay_text_matches(ctx: Context, rule: Rule) -> Iterator[Problem]:
                      "essay", "essay", ("text_sha256",))
 
 
+def text_size_recorded(ctx: Context, rule: Rule) -> Iterator[Problem]:
+    essay = ctx.corpus.essay
+    if essay and essay.text_bytes is not None and ctx.text_is_reference:
+        size = ctx.text.size if ctx.text else 0
+        if size != essay.text_bytes:
+            yield ctx.at(rule, f"text_bytes is {essay.text_bytes:,}; the reference text is {size:,} bytes", "essay", "essay", ("text_bytes",))
+
+
 def sections_match(ctx: Context, rule: Rule) -> Iterator[Problem]:
     essay, text = ctx.corpus.essay, ctx.text
     if not essay or not text:
@@ -128,6 +136,9 @@ RULES = (
          "A paragraph introduced by a colon or a broken-off sentence is a block quotation and has a record.", blocks_covered, needs_text=True),
     Rule("CC025", ERROR, "Reference text is not the one the records anchor to", "Use the text whose SHA-256 is in records/essay.yaml (`chilecite essay`).",
          "", essay_text_matches, needs_text=True),
+    Rule("CC029", ERROR, "Text size in essay.yaml is not the reference text's", "Set `text_bytes` to the size of the reference text in bytes.",
+         "`text_bytes` bounds what `chilecite essay import` reads, so it must be the size of the text whose SHA-256 essay.yaml gives.",
+         text_size_recorded, needs_text=True),
     Rule("CC026", ERROR, "Sections do not match the text's headings", "Sections run in order, from paragraph 1 to the last, one per heading.",
          "", sections_match, needs_text=True),
     Rule("CC027", ERROR, "Paragraph fingerprints do not match the text", "Regenerate them from the reference text: `chilecite essay fingerprints`.",

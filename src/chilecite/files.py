@@ -170,6 +170,20 @@ def _write_output(output: str | Path, text: str) -> None:
     _put_in_place(path, data, mode, replace=True, owner=owner)
 
 
+def replace_file(path: Path, data: bytes) -> None:
+    """Make `path` a regular file holding `data`, atomically (never half-written, never missing): an
+    existing file keeps its mode (and its owner when run as root); a symbolic link there is
+    replaced by the file, never followed."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    kept = info is not None and stat.S_ISREG(info.st_mode)
+    mode = stat.S_IMODE(info.st_mode) if kept and info is not None else 0o666 & ~_umask()
+    owner = (info.st_uid, info.st_gid) if kept and info is not None and os.geteuid() == 0 else None
+    _put_in_place(path, data, mode, replace=True, owner=owner)
+
+
 def create_all(files: dict[Path, str]) -> list[Path]:
     """Create every file, all or nothing: each is created exclusively (never overwriting), and when
     one cannot be, those already created by this call are removed again. Raises FileExistsError

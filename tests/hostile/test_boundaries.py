@@ -210,6 +210,13 @@ def test_nothing_from_a_wrong_text_is_printed(world) -> None:
     assert "SECRET" not in result.output and "[not shown: not the reference text (CC025)]" in result.stdout
 
 
+def test_no_quotation_is_anchored_in_a_wrong_text(world) -> None:
+    """`new quotation` printed the words around a match from whatever text it found; now only from the records' own."""
+    result = invoke("--records", str(world["tree"]), "--essay", str(world["victim"]), "new", "quotation", "--exact", "root:x")
+    assert result.exit_code == 2 and "is not the one the records are anchored to" in result.stderr and "nothing was anchored" in result.stderr
+    assert "SECRET" not in result.output and result.stdout == ""
+
+
 # --------------------------------------------------------------------------- M-4, L-c: the edition's folder
 
 

@@ -30,9 +30,11 @@ def new(session: Session, kind: str, exact: str | None, paragraph: int | None, b
     else:
         if not exact:
             raise UsageError("a quotation needs --exact 'THE WORDS AS PRINTED'")
-        text = session.text(session.corpus(), required=True)
+        corpus = session.corpus()
+        text = session.text(corpus, required=True)
         assert text is not None  # required: a missing text is a usage error
-        out(skeletons.new_quotation(text, exact, paragraph, "block" if block else "inline"))
+        out(skeletons.new_quotation(text, exact, paragraph, "block" if block else "inline",
+                                    anchored_to=corpus.essay.text_sha256 if corpus.essay else None))
 
 
 @click.group("import", cls=Group)

@@ -42,6 +42,17 @@ def partial_dates(draw) -> PartialDate:
     return PartialDate(year=year, month=month, day=day, season=season, uncertain=draw(st.booleans()), approximate=draw(st.booleans()))
 
 
+# Every kind of address the Url type takes: http or https in any case, a host, a path, a query, non-ASCII.
+web_urls = st.builds(
+    lambda scheme, host, path: f"{scheme}://{host}{path}",
+    st.sampled_from(["http", "https", "HTTP", "Https"]),
+    st.sampled_from(["example.org", "www.marxists.org", "EXAMPLE.ORG:8080", "xn--bcher-kva.example", "例え.jp", "[2001:db8::1]"]),
+    st.sampled_from(["", "/", "/a?b=c&d=%20", "/ñ/é#frag", "/path;params", "/~user/(x)"]),
+)
+# Plain file names the FileName type takes (no folder, no `..`, no leading dot).
+file_names = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 ._ñé-]{0,40}", fullmatch=True).filter(lambda name: ".." not in name)
+
+
 date_spans = st.builds(DateSpan, start=partial_dates(), end=st.none() | partial_dates())
 page_spans = st.builds(lambda a, n: PageSpan(first=str(a), last=str(a + n) if n else None), st.integers(1, 999), st.integers(0, 50))
 persons = st.builds(Person, kind=st.just("person"), family=text, given=st.none() | text, particle=st.none() | st.sampled_from(["de", "de la", "van", "von"]), suffix=st.none() | st.just("Jr."), printed=st.lists(text, max_size=2), description=st.none() | text)
@@ -62,7 +73,7 @@ works = st.builds(
     issued=st.none() | date_spans,
     pages=st.none() | page_spans,
     language=st.none() | st.sampled_from(["en", "es", "de", "ru"]),
-    url=st.none() | st.just("https://example.org/a?b=c&d=%20"),
+    url=st.none() | web_urls,
     comment=st.none() | text,
 )
 citations = st.builds(Citation, work=ident, locator=st.none() | st.builds(Locator, value=st.from_regex(r"[0-9]{1,3}", fullmatch=True)), level=st.sampled_from(list(Level)), basis=text)
@@ -101,8 +112,9 @@ quotations = st.builds(
 essays = st.builds(
     Essay,
     key=ident,
-    transcription=st.builds(Transcription, title=text, url=st.none() | st.just("https://example.org/x"), transcribed_by=st.none() | text),
+    transcription=st.builds(Transcription, title=text, url=st.none() | web_urls, transcribed_by=st.none() | text),
     text_sha256=st.from_regex(r"[0-9a-f]{64}", fullmatch=True),
-    text_file=text,
+    text_bytes=st.none() | st.integers(1, 10**8),
+    text_file=file_names,
     sections=st.lists(st.builds(Section, heading=st.none() | text, first_paragraph=st.integers(1, 200), last_paragraph=st.integers(1, 200)), min_size=1, max_size=4),
 )

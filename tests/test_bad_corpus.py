@@ -227,6 +227,7 @@ TREE_CASES = {
     "duplicate-agent": ("CC017", lambda root: shutil.copyfile(root / "agents/financial-times.yaml", root / "agents/financial-times-ltd.yaml")),
     "block-quotation-uncovered": ("CC024", lambda root: (root / "quotations/financial-times-arms-control-raids.yaml").unlink()),
     "wrong-text-sha": ("CC025", lambda root: _edit(root / "essay.yaml", "text_sha256: c0e948", "text_sha256: 00e948")),
+    "text-bytes-wrong": ("CC029", lambda root: _edit(root / "essay.yaml", "\ntext_file:", "\ntext_bytes: 1000\ntext_file:")),
     "sections-gap": ("CC026", lambda root: _edit(root / "essay.yaml", "    last_paragraph: 3\n", "    last_paragraph: 2\n")),
     "sections-wrong-heading": ("CC026", lambda root: _edit(root / "essay.yaml", "heading: The road to 1970", "heading: The road to 1971")),
     "fingerprint-wrong": ("CC027", lambda root: _edit(root / "essay.yaml", "  - '8922a3057df91fe6'\n", "  - '0000000000000000'\n")),

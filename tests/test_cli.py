@@ -69,7 +69,7 @@ def test_validate_without_text_names_the_skipped_rules(tmp_path, monkeypatch) ->
     monkeypatch.delenv("CHILECITE_ESSAY", raising=False)
     output = run("validate", "--records", str(records)).stdout
     assert "skipped: CC021" in output and "skipped: CC022" in output
-    assert output.splitlines()[-1].endswith("checked: clean, 10 rule(s) not run")
+    assert output.splitlines()[-1].endswith("checked: clean, 11 rule(s) not run")
 
 
 def test_show_prints_a_note_with_its_anchor_and_sources() -> None:

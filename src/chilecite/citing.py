@@ -34,7 +34,7 @@ from chilecite.errors import NotFound, StyleError, UsageError
 from chilecite.models import Citation, Level, Person, Quotation
 from chilecite.processor import Rendered, Style, punctuation_in_quote, render_item, resolve_style, work_item
 from chilecite.styles import DEFAULT_STYLE, StyleFile, styles_dir
-from chilecite.vocabulary import closest, fold
+from chilecite.vocabulary import closest, fold, is_web_url
 
 FORMATS = ("text", "markdown", "html", "latex", "pandoc", "json")
 ATTRIBUTED_MARK = "[attributed source, not checked]"
@@ -633,7 +633,7 @@ def _render_html(c: CitedQuotation) -> str:
     text = html.escape(c.text)
     attrs = f' data-quotation="{html.escape(c.id)}"'
     if c.display == "block":
-        url = f' cite="{html.escape(c.essay_url)}"' if c.essay_url and re.match(r"https?://", c.essay_url, re.IGNORECASE) else ""
+        url = f' cite="{html.escape(c.essay_url)}"' if c.essay_url and is_web_url(c.essay_url) else ""
         out = f'<blockquote class="chilecite-quotation"{attrs}{url}>\n  <p>{text}</p>\n  <footer><cite>{cite}</cite></footer>\n</blockquote>\n'
     else:
         out = f'<span class="chilecite-quotation"{attrs}><q>{text}</q> <cite>{cite}</cite></span>\n'

@@ -33,8 +33,11 @@ class RecordsTree:
 
 
 def _declared_key(essay_file: Path) -> bytes | None:
+    """The essay key an essay.yaml declares in its first 64 KB (only those are read), or None."""
+    from chilecite.files import read_head
+
     try:
-        head = essay_file.read_bytes()[:65536]
+        head = read_head(essay_file, 65536)
     except OSError:
         return None
     match = _KEY_LINE.search(head)

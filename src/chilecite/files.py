@@ -87,6 +87,23 @@ def read_regular(path: Path | str, limit: int) -> bytes:
         os.close(fd)
 
 
+def read_head(path: Path | str, limit: int) -> bytes:
+    """At most the first `limit` bytes of a regular file, however large it is (NotRegular for any
+    other kind of file: the open never blocks). Only what is kept is read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegular(0, f"not a regular file ({_file_kind(info.st_mode)})", str(path))
+        chunks, total = [], 0
+        while total < limit and (chunk := os.read(fd, min(1 << 16, limit - total))):
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _file_kind(mode: int) -> str:
     for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
                        (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
@@ -150,6 +167,20 @@ def _write_output(output: str | Path, text: str) -> None:
         return
     mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
     owner = (info.st_uid, info.st_gid) if info is not None and os.geteuid() == 0 else None  # root keeps a user's file theirs
+    _put_in_place(path, data, mode, replace=True, owner=owner)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Make `path` a regular file holding `data`, atomically (never half-written, never missing): an
+    existing file keeps its mode (and its owner when run as root); a symbolic link there is
+    replaced by the file, never followed."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    kept = info is not None and stat.S_ISREG(info.st_mode)
+    mode = stat.S_IMODE(info.st_mode) if kept and info is not None else 0o666 & ~_umask()
+    owner = (info.st_uid, info.st_gid) if kept and info is not None and os.geteuid() == 0 else None
     _put_in_place(path, data, mode, replace=True, owner=owner)
 
 

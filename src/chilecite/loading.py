@@ -41,6 +41,7 @@ from chilecite.tree import (
     record_id,
     stem,
 )
+from chilecite.values import FILE_NAME_ERROR, URL_ERROR
 from chilecite.vocabulary import ID_RE
 from chilecite.yamldata import YamlRefused, parse_yaml
 
@@ -88,11 +89,17 @@ UNREADABLE = _load("CC097", "File cannot be read", "Check the file's permissions
 ESSAY_TEXT = _load("CC098", "Reference text cannot be used", "Run `chilecite essay` to see where the text is looked for and what it should be.",
                    "The essay's reference text exists but is not a readable UTF-8 regular file.")
 
-RULES: tuple[Rule, ...] = (YAML_SYNTAX, DUPLICATE_KEY, ANCHOR_ALIAS, OBJECT_TAG, SCHEMA, TOO_LARGE, BAD_FILE_NAME, NOT_UTF8, TOO_DEEP,
+URL = Rule("CC045", Severity.error, "URL not an absolute http(s) address", "Write a full http:// or https:// address, with no spaces.",
+           "Every URL field of every record (a work's `url`, essay.yaml's `transcription.url`): http or https in any case, a host, "
+           "no white space, control or invisible formatting character. Nothing else becomes a link.", reported_by="loader")
+FILE_NAME = Rule("CC046", Severity.error, "File name is not a plain name", "Write the file's name only, e.g. `essay.txt`: no folder, no `..`.",
+                 "A file name a record gives (essay.yaml's `text_file`) is looked for in the folders where texts are kept and "
+                 "stored there: no `/` or `\\`, no `..`, no leading dot, no NUL or control character.", reported_by="loader")
+RULES: tuple[Rule, ...] = (URL, FILE_NAME, YAML_SYNTAX, DUPLICATE_KEY, ANCHOR_ALIAS, OBJECT_TAG, SCHEMA, TOO_LARGE, BAD_FILE_NAME, NOT_UTF8, TOO_DEEP,
          MANY_DOCUMENTS, COMPLEX_KEY, NOT_A_MAPPING, UNKNOWN_PLACE, NOTE_FILE_NAME, NOT_REGULAR, OUTSIDE_TREE, UNREADABLE, ESSAY_TEXT)
-
 YAML_RULES = {Y.SYNTAX: YAML_SYNTAX, Y.DUPLICATE_KEY: DUPLICATE_KEY, Y.ANCHOR_ALIAS: ANCHOR_ALIAS, Y.OBJECT_TAG: OBJECT_TAG,
               Y.TOO_DEEP: TOO_DEEP, Y.MANY_DOCUMENTS: MANY_DOCUMENTS, Y.COMPLEX_KEY: COMPLEX_KEY}
+BY_ERROR = {URL_ERROR: URL, FILE_NAME_ERROR: FILE_NAME}  # a typed value's error type -> the code it is reported under
 READ_RULES = {T.OUTSIDE: OUTSIDE_TREE, T.NOT_REGULAR: NOT_REGULAR, T.TOO_LARGE: TOO_LARGE, T.UNREADABLE: UNREADABLE}
 
 # --------------------------------------------------------------------------- one file
@@ -179,8 +186,9 @@ def load_bytes(path: str, display: str, kind: str, raw: bytes) -> Loaded:
         for error in exc.errors():
             loc = _data_path(error["loc"], parsed.data)
             dotted = ".".join(map(str, loc)) or None
-            outcome.problems.append(SCHEMA.problem(f"{dotted or 'record'}: {_message(error)}", **source.locate(loc),
-                                                   kind=kind, record=rid, field=dotted))
+            rule = BY_ERROR.get(error["type"], SCHEMA)  # a typed value's own code (CC045 a URL, ...)
+            outcome.problems.append(rule.problem(f"{dotted or 'record'}: {_message(error)}", **source.locate(loc),
+                                                 kind=kind, record=rid, field=dotted))
         return outcome
     if kind == "notes":
         outcome.id = rid = str(record.number)

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chilecite.values import Date, PageRange
+from chilecite.values import Date, FileName, PageRange, Url
 
 
 class Record(BaseModel):
@@ -124,7 +124,7 @@ class Work(Record):
     pages: PageRange | None = Field(None, description="Page range of the item within its container (`45–86`).")
     language: str | None = Field(None, description="BCP 47 language of the cited text (`en`, `es`, `de`, `ru`).")
     original_language: str | None = Field(None, description="Language the work was first written in, when the cited text is a translation.")
-    url: str | None = Field(None, description="Absolute URL of a faithful public copy.")
+    url: Url | None = Field(None, description="Absolute http(s) URL of a faithful public copy.")
     isbn: str | None = Field(None, description="ISBN-10 or ISBN-13 of the cited edition.")
     doi: str | None = Field(None, description="DOI, without the `https://doi.org/` prefix.")
     genre: str | None = Field(None, description="A finer kind, e.g. `radio broadcast`, `party programme`.")
@@ -270,7 +270,7 @@ class Transcription(Record):
     """The online transcription the reference text comes from."""
 
     title: str = Field(description="Name of the online collection.")
-    url: str | None = Field(None, description="Address of the transcription, when known.")
+    url: Url | None = Field(None, description="Absolute http(s) URL of the transcription, when known.")
     transcribed_by: str | None = Field(None, description="Who transcribed it.")
     marked_up_by: str | None = Field(None, description="Who marked it up.")
 
@@ -281,7 +281,11 @@ class Essay(Record):
     key: str = Field(description="Citation key of the essay's own work record in `records/works/` (author, title, journal, issue, pages).")
     transcription: Transcription
     text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the UTF-8 reference text all anchors refer to.")
-    text_file: str = Field(description="File name of the reference text.")
+    text_bytes: int | None = Field(
+        None, ge=1, strict=True,
+        description="Size in bytes of the UTF-8 reference text: `chilecite essay import` reads a saved copy of at most 8 times it.",
+    )
+    text_file: FileName = Field(description="File name of the reference text: a plain name, looked for in `shared/essay/` and the data folder, never a path.")
     notes: int = Field(ge=1, description="How many note markers the essay has: [1] to [notes]. Every note record's number is in that range.")
     paragraph_fingerprints: list[str] = Field(
         default_factory=list,

@@ -10,10 +10,11 @@ every paragraph matches; `store_text` puts it where every command finds it.
 from __future__ import annotations
 
 import hashlib
+import html
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from chilecite.errors import UsageError
@@ -59,54 +60,70 @@ def text_status(essay: Essay, search: TextSearch) -> TextStatus:
     return TextStatus(essay.text_file, essay.text_sha256, search, found_sha, problem)
 
 
-class _Blocks(HTMLParser):
-    """The text of each block element of an HTML page, entities decoded, in order."""
+# One token of an HTML page, found in time linear in the page whatever it holds (html.parser takes
+# time quadratic in runs of unclosed tags such as `<a <a <a`): a comment, a declaration or
+# processing instruction, a start or end tag (with its attributes, quoted values kept whole), or a
+# run of text (a `<` that starts no tag is text, as browsers read it). An unclosed construct ends
+# the page.
+_TOKEN = re.compile(r"""
+    <!--.*?(?:-->|\Z)
+  | <[!?][^>]*(?:>|\Z)
+  | <(?P<end>/)?(?P<tag>[A-Za-z][^\s/>]*+)(?P<attributes>(?:[^>"']++|"[^"]*+(?:"|\Z)|'[^']*+(?:'|\Z))*+)(?:>|\Z)
+  | (?P<text>(?:[^<]|<(?![A-Za-z!?]|/[A-Za-z]))++)
+""", re.S | re.X)  # possessive repeats (*+, ++): the regular expression engine keeps no state per character
+_RAW_TEXT = frozenset({"script", "style"})  # their content is not markup: it runs to their end tag
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = []
-        self.current: list[str] = []
-        self.skipping = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED:
-            self.skipping += 1
-        elif tag in _BLOCKS:
-            self._flush()
+def _blocks(page: str) -> list[str]:
+    """The text of each block element of an HTML page, entities decoded, in order; what is inside
+    <script>, <style>, <head>, <title> and <noscript> left out. Time and memory linear in the page."""
+    blocks: list[str] = []
+    current: list[str] = []
+    skipping = 0
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in _BLOCKS:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.current.append(data)
-
-    def _flush(self) -> None:
-        text = "".join(self.current)
-        self.current = []
+    def flush() -> None:
+        text = "".join(current)
+        current.clear()
         if text.strip():
-            self.blocks.append(text)
+            blocks.append(text)
 
-    def close(self) -> None:
-        super().close()
-        self._flush()
+    position, size = 0, len(page)
+    while position < size:
+        token = _TOKEN.match(page, position)
+        assert token is not None  # every character starts one of the alternatives
+        position = token.end()
+        if token["text"] is not None:
+            if not skipping:
+                current.append(html.unescape(token["text"]))
+            continue
+        tag = token["tag"]
+        if tag is None:
+            continue  # a comment or a declaration
+        tag = tag.lower()
+        closes_itself = token["attributes"].rstrip().endswith("/")
+        if tag in _SKIPPED:
+            skipping = max(0, skipping - 1) if token["end"] else skipping + (0 if closes_itself else 1)
+            if not token["end"] and not closes_itself and tag in _RAW_TEXT:  # skip to its end tag
+                close = re.compile(rf"</{tag}[\s/>]", re.I).search(page, position)
+                position = close.start() if close else size
+        elif tag in _BLOCKS:
+            flush()
+    flush()
+    return blocks
+
+
+_ASCII_SPACES = re.compile(r"[ \t\r\n\f\v]{2,}+|[\t\r\n\f\v]")  # runs to make one space: single spaces are left alone
 
 
 def _paragraphs(raw: str, is_html: bool) -> list[str]:
     """Candidate paragraphs: HTML block elements, or the blank-line (else line) separated parts of plain text.
     Runs of ASCII white space become one space; other spaces (a no-break space) are kept as printed."""
     if is_html:
-        parser = _Blocks()
-        parser.feed(raw)
-        parser.close()
-        parts = parser.blocks
+        parts = _blocks(raw)
     else:
         text = raw.replace("\r\n", "\n").replace("\r", "\n")
         parts = re.split(r"\n[ \t]*\n", text) if "\n\n" in text else text.split("\n")
-    return [unicodedata.normalize("NFC", " ".join(re.split(r"[ \t\r\n\f\v]+", p)).strip(" ")) for p in parts if p.strip()]
+    return [unicodedata.normalize("NFC", _ASCII_SPACES.sub(" ", p).strip(" ")) for p in parts if p.strip()]
 
 
 def _looks_like_html(raw: str) -> bool:
@@ -123,17 +140,34 @@ def _body_start(paragraphs: list[str], prints: list[str], lookahead: int = 12) -
     return None
 
 
+PAGE_FACTOR = 8  # a saved page of the essay is its text and some markup: the transcription's is 1.1 times the text
+
+
+def import_limit(essay: Essay) -> int:
+    """The most bytes `import_text` reads of a copy: PAGE_FACTOR times the reference text's size
+    (essay.yaml's `text_bytes`), or, where the records do not say it, the most a reference text may be."""
+    return PAGE_FACTOR * essay.text_bytes if essay.text_bytes else MAX_TEXT_BYTES
+
+
+def _limit_reason(essay: Essay) -> str:
+    if essay.text_bytes:
+        return f"{PAGE_FACTOR} times the {essay.text_bytes:,} bytes of the essay's text (essay.yaml's text_bytes)"
+    return "the most a reference text may be"
+
+
 def import_text(copy: Path, essay: Essay) -> str:
     """The reference text, rebuilt from a saved copy of the essay; UsageError naming the first paragraph that differs."""
-    from chilecite.files import read_regular
+    from chilecite.files import TooLarge, read_regular
 
     prints = essay.paragraph_fingerprints
     if not prints:
         raise UsageError("essay.yaml keeps no paragraph fingerprints to check a copy against")
     try:
-        raw = read_regular(copy, 20 * MAX_TEXT_BYTES).decode("utf-8-sig")
+        raw = read_regular(copy, import_limit(essay)).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UsageError(f"{copy} is not UTF-8: save the page as UTF-8 (a browser's 'Web page, HTML only' does)") from None
+    except TooLarge as exc:
+        raise UsageError(f"{copy}: {exc.strerror}, {_limit_reason(essay)}; is this a copy of the essay?") from None
     except OSError as exc:
         raise UsageError(f"{copy}: {exc.strerror or exc}") from None
     paragraphs = _paragraphs(raw, _looks_like_html(raw))
@@ -159,10 +193,16 @@ def import_text(copy: Path, essay: Essay) -> str:
 def store_text(text: str, essay: Essay) -> Path:
     """Store the reference text in the user's data directory, where every command looks for it."""
     from chilecite.files import write_output
+    from chilecite.vocabulary import is_plain_file_name
 
     directory = stored_text_dir()
+    if not is_plain_file_name(essay.text_file):  # the model refuses such a name: this is for a caller that built one without it
+        raise UsageError(f"refusing to store the text as {essay.text_file!r}: essay.yaml's text_file must be a plain file name")
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / essay.text_file
+    real = Path(os.path.realpath(path))
+    if real.parent != Path(os.path.realpath(directory)):
+        raise UsageError(f"refusing to store the text at {path}: it leads to {real}, outside the data folder {directory}")
     write_output(path, text)
     return path
 
@@ -172,4 +212,4 @@ def fingerprints_yaml(paragraphs: list[str]) -> str:
     return "paragraph_fingerprints:\n" + "".join(f"  - '{fingerprint(p)}'\n" for p in paragraphs)
 
 
-__all__ = ["TextStatus", "fingerprints_yaml", "import_text", "store_text", "text_status"]
+__all__ = ["PAGE_FACTOR", "TextStatus", "fingerprints_yaml", "import_limit", "import_text", "store_text", "text_status"]

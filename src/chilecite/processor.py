@@ -386,21 +386,23 @@ class Rendered:
 def render_item(style: Style, item: dict[str, Any], locator: tuple[str, str] | None = None) -> Rendered:
     """Render one CSL item alone (a fresh processor each time, so a note style gives the full first note)."""
     blob = json.dumps(item, ensure_ascii=False, sort_keys=True)
-    plain = _render(style.data, blob, locator, "plain")
-    rich = _render(style.data, blob, locator, "html")
+    plain = _render(style.data, str(style.path), blob, locator, "plain")
+    rich = _render(style.data, str(style.path), blob, locator, "html")
     return Rendered(plain[0], rich[0], plain[1], rich[1])
 
 
 @lru_cache(maxsize=4096)
-def _render(style: bytes, blob: str, locator: tuple[str, str] | None, flavour: str) -> tuple[str, str]:
+def _render(style: bytes, style_file: str, blob: str, locator: tuple[str, str] | None, flavour: str) -> tuple[str, str]:
     """One item rendered by citeproc-py: (citation, bibliography entry); kept for the process, since
     the edition and a note's citations render the same items again."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source import Locator
     from citeproc.source.json import CiteProcJSON
 
+    from chilecite.styles.budget import render_budget
+
     item = json.loads(blob)
-    with warnings.catch_warnings(), citeproc_workarounds():
+    with render_budget(style_file), warnings.catch_warnings(), citeproc_workarounds():  # bounded whatever the style (chilecite.styles.budget)
         warnings.simplefilter("ignore")
         source = CiteProcJSON([item])
         bib = CitationStylesBibliography(_citeproc_style(style), source, formatter.plain if flavour == "plain" else formatter.html)

@@ -28,8 +28,16 @@ def new_agent(kind: str = "person") -> str:
     return dump_yaml({"kind": "person", "family": "Family", "given": "Given", "printed": []}, "agent")
 
 
-def new_quotation(text: ReferenceText, exact: str, paragraph: int | None = None, display: str = "inline") -> str:
-    """A quotation record anchored to `exact` in the reference text (UsageError when it cannot be anchored)."""
+def new_quotation(text: ReferenceText, exact: str, paragraph: int | None = None, display: str = "inline", *,
+                  anchored_to: str | None = None) -> str:
+    """A quotation record anchored to `exact` in the reference text (UsageError when it cannot be anchored).
+
+    `anchored_to`, the SHA-256 the records give their text: a text that is not that one is refused
+    (an anchor into it would be wrong, and its words, any file's, are not printed)."""
+    if anchored_to is not None and text.sha256 != anchored_to:
+        where = f" {text.path}" if text.path else ""
+        raise UsageError(f"the text found{where} is not the one the records are anchored to (its SHA-256 is {text.sha256[:12]}…, "
+                         f"essay.yaml says {anchored_to[:12]}…); nothing was anchored", hint="`chilecite essay` says where the right one is")
     anchor = quote_anchor(text, exact, paragraph)
     data: dict[str, object] = {"display": display, "speakers": [], "note": None, "original_language": "es", "anchor": anchor}
     return dump_yaml(data, "quotation")

@@ -21,6 +21,7 @@ from pathlib import Path
 from chilecite.errors import UsageError
 
 MAX_TEXT_BYTES = 5_000_000
+_WHITE_SPACE = re.compile(r"\s{2,}+|[^\S ]")  # white space to make one space: a single space is left alone
 MARKER_RE = re.compile(r"\[(\d{1,2})\]")
 # A short line ending in one of these introduces a block quotation; it is not a heading.
 _LEAD_IN_WORDS = frozenset({"that", "of", "by", "as", "to", "and", "the"})
@@ -78,6 +79,11 @@ class ReferenceText:
             raise TextUnusable(f"{path}: byte {exc.start} is not UTF-8; the reference text is UTF-8") from None
         except OSError as exc:
             raise TextUnusable(f"{path}: {exc.strerror or exc}") from None
+
+    @cached_property
+    def size(self) -> int:
+        """The text's size in bytes, in UTF-8."""
+        return len(self.text.encode("utf-8"))
 
     @cached_property
     def sha256(self) -> str:
@@ -144,7 +150,7 @@ class TextUnusable(UsageError):
 def fingerprint(paragraph: str) -> str:
     """16 hex digits of the SHA-256 of a paragraph in NFC with its white space made single spaces:
     a harmless conversion difference (NBSP, CRLF, decomposed accents) is not a mismatch."""
-    normal = " ".join(unicodedata.normalize("NFC", paragraph).split())
+    normal = _WHITE_SPACE.sub(" ", unicodedata.normalize("NFC", paragraph)).strip()  # `" ".join(s.split())`, without a list of words
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
 
 
@@ -172,6 +178,8 @@ def find_text(text_file: str, records_root: Path | None = None, explicit: Path |
 
     An explicit `--essay` path or `CHILECITE_ESSAY` is used as given: when it is not a file the
     search ends there (the caller reports it) rather than silently falling back to another copy.
+    `text_file` comes from a record: only a plain file name is looked for, and a file found is used
+    only if it really is in the folder it was looked for in (a link out of it is passed over).
     """
     tried: list[tuple[str, Path]] = []
     for how, value in (("--essay", explicit), ("CHILECITE_ESSAY", os.environ.get("CHILECITE_ESSAY") or None)):
@@ -179,6 +187,10 @@ def find_text(text_file: str, records_root: Path | None = None, explicit: Path |
             path = Path(value)
             tried.append((how, path))
             return TextSearch(path if path.exists() else None, how, tuple(tried))
+    from chilecite.vocabulary import is_plain_file_name
+
+    if not is_plain_file_name(text_file):  # the model refuses such a name; a caller without it gets no search at all
+        return TextSearch(None, None, tuple(tried))
     roots = [Path.cwd()]
     if records_root is not None:
         roots.insert(0, Path(os.path.abspath(records_root)).parent)
@@ -189,15 +201,26 @@ def find_text(text_file: str, records_root: Path | None = None, explicit: Path |
             if candidate in seen:
                 continue
             seen.add(candidate)
-            if candidate.is_file():
+            if _inside(candidate, candidate.parent):
                 tried.append(("shared", candidate))
                 return TextSearch(candidate, "shared", tuple(tried))
     tried.append(("shared", Path("../shared/essay") / text_file))
     stored = stored_text_dir() / text_file
     tried.append(("stored", stored))
-    if stored.is_file():
+    if _inside(stored, stored_text_dir()):
         return TextSearch(stored, "stored", tuple(tried))
     return TextSearch(None, None, tuple(tried))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path` is a file whose real place (links followed) is in `folder` (links followed):
+    a text is read only from where texts are looked for."""
+    if not path.is_file():
+        return False
+    try:
+        return Path(os.path.realpath(path)).parent == Path(os.path.realpath(folder))
+    except (OSError, ValueError):
+        return False
 
 
 def quote_anchor(text: ReferenceText, exact: str, paragraph: int | None = None, context: int = 32) -> dict:

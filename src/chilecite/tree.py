@@ -74,11 +74,21 @@ class TreeFiles:
     def __init__(self, root: Path) -> None:
         self.folders: list[tuple[str, str, list[tuple[str, bool | None]]]] = []
         self.unreadable: list[tuple[str, str, str]] = []  # (kind, folder, why): a folder that could not be listed
+        self.root_base = os.path.join(str(root), "")
         essay = root / "essay.yaml"
         if essay.exists() or essay.is_symlink():
-            self.folders.append(("essay", os.path.join(str(root), ""), [("essay.yaml", None)]))
+            self.folders.append(("essay", self.root_base, [("essay.yaml", None)]))
+        real_root: str | None = None
         for kind in KINDS[1:]:
             directory = root / kind
+            if directory.is_symlink():
+                # A kind folder that is a link is followed only to a folder inside the tree; any other is
+                # listed as one entry, a link, which the loader refuses as such (CC096) without opening it.
+                real_root = real_root or os.path.realpath(root)
+                target = os.path.realpath(directory)
+                if not (os.path.isdir(target) and os.path.commonpath([real_root, target]) == real_root and target != real_root):
+                    self.folders.append((kind, self.root_base, [(kind, True)]))
+                    continue
             if directory.is_dir():
                 try:
                     with os.scandir(directory) as entries:
@@ -94,7 +104,7 @@ class TreeFiles:
 
     def __iter__(self) -> Iterator[tuple[str, str, str, bool | None]]:
         for kind, base, names in self.folders:
-            prefix = "" if kind == "essay" else f"{kind}/"
+            prefix = "" if base == self.root_base else f"{kind}/"  # essay.yaml, or a kind folder listed as one link
             for name, link in names:
                 yield prefix + name, kind, base + name, link
 

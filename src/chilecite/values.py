@@ -1,4 +1,4 @@
-"""Typed scalar values written as short strings in YAML: dates, page ranges, identifiers.
+"""Typed scalar values written as short strings in YAML: dates, page ranges, identifiers, URLs, file names.
 
 Each type parses from the string a contributor writes and serialises back to the same
 canonical string, so model -> YAML -> model is the identity.
@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from chilecite.vocabulary import FILE_NAME_PATTERN, MAX_FILE_NAME_BYTES, NOT_IN_URL_RE, URL_PATTERN, is_plain_file_name, is_web_url
 
 SEASONS: dict[int, str] = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
 SEASON_CODES: dict[str, int] = {name: code for code, name in SEASONS.items()}
@@ -200,3 +203,41 @@ def isbn_is_valid(isbn: str) -> bool:
 
 
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+\Z")
+
+
+# --------------------------------------------------------------------------- URLs and file names
+# A record's value becomes a link in the edition, a `url` field in every export and the target of
+# every annotation, and a file name is joined to folders that are read and written: both are typed
+# values, refused by the model itself (so no record, and no Python caller, can hold another kind),
+# each error of its own type so the loader reports it under its own code (`chilecite.rules.values`).
+
+URL_ERROR = "chilecite_url"
+FILE_NAME_ERROR = "chilecite_file_name"
+def _check_url(value: str) -> str:
+    if not is_web_url(value):
+        bad = NOT_IN_URL_RE.search(value)
+        why = f"it holds U+{ord(bad.group()):04X}" if bad else "write http:// or https://, then the host"
+        raise PydanticCustomError(URL_ERROR, "'{url}' is not an absolute http(s) URL ({why})", {"url": value, "why": why})
+    return value
+
+
+Url = Annotated[
+    str,
+    AfterValidator(_check_url),
+    WithJsonSchema({"type": "string", "pattern": URL_PATTERN, "format": "uri",
+                    "description": "An absolute http:// or https:// URL with a host; no white space or control characters."}),
+]
+
+def _check_file_name(value: str) -> str:
+    if not is_plain_file_name(value):
+        raise PydanticCustomError(FILE_NAME_ERROR, "{name} is not a plain file name (no /, \\, .., leading dot or control character)",
+                                  {"name": repr(value)})
+    return value
+
+
+FileName = Annotated[
+    str,
+    AfterValidator(_check_file_name),
+    WithJsonSchema({"type": "string", "pattern": FILE_NAME_PATTERN, "maxLength": MAX_FILE_NAME_BYTES,
+                    "description": "A plain file name: no folder, no `..`, no leading dot, no control characters."}),
+]

@@ -16,6 +16,41 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9]*(\d{4}|nd)[a-z0-9]+\Z")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 # BibLaTeX language names (`langid`) of the BCP 47 languages the records use.
 LANGIDS = {"en": "english", "es": "spanish", "de": "german", "fr": "french", "ru": "russian", "it": "italian", "pt": "portuguese"}
+# URLs and file names: what the typed values `chilecite.values.Url` and `FileName` accept (kept here,
+# free of pydantic, for the code that must check one without loading the models).
+# White space, C0 and C1 controls, zero-width and direction-formatting characters, the BOM: none is
+# ever part of an address, and each can hide what a link really says.
+_NOT_IN_URL = r"\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://[^{_NOT_IN_URL}/?#]+[^{_NOT_IN_URL}]*$"  # for JSON Schema
+_URL_RE = re.compile(rf"[Hh][Tt][Tt][Pp][Ss]?://[^{_NOT_IN_URL}/?#]+[^{_NOT_IN_URL}]*")
+NOT_IN_URL_RE = re.compile(rf"[{_NOT_IN_URL}]")
+
+
+def is_web_url(value: object) -> bool:
+    """Whether `value` is an absolute http(s) URL (the scheme in any case) with a host, and no white
+    space, control or invisible formatting character: the only kind of address chilecite links to."""
+    if not isinstance(value, str) or not _URL_RE.fullmatch(value):
+        return False
+    from urllib.parse import urlsplit
+
+    try:
+        return bool(urlsplit(value).hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+
+
+_FILE_NAME_RE = re.compile(r"[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]*")
+FILE_NAME_PATTERN = r"^[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]*$"  # for JSON Schema (`..` is refused by the model)
+MAX_FILE_NAME_BYTES = 255  # the longest name a file system gives a file
+
+
+def is_plain_file_name(value: object) -> bool:
+    """Whether `value` names a file and nothing else: no folder (`/`, `\\`), no `..`, no leading `.`
+    (no hidden or parent name), no NUL or control character, at most 255 bytes in UTF-8."""
+    return (isinstance(value, str) and bool(_FILE_NAME_RE.fullmatch(value)) and ".." not in value
+            and len(value.encode("utf-8", "surrogatepass")) <= MAX_FILE_NAME_BYTES)
+
+
 LEVEL_MEANINGS = {
     "stated": "named by the essay",
     "verified": "checked against the work",

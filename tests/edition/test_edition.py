@@ -317,10 +317,16 @@ def test_write_edition_replaces_an_edition_only(files: dict[str, bytes], tmp_pat
     assert (target / "index.html").read_bytes() == files["index.html"]
     assert (target / MARKER_FILE).is_file()
     assert oct(target.stat().st_mode & 0o777) != oct(0o700)  # readable by a web server
-    (target / "stale.txt").write_text("from an older build")
-    write_edition(files, target)  # a previous edition is replaced whole
-    assert not (target / "stale.txt").exists()
+    marker = (target / MARKER_FILE).read_text(encoding="utf-8").splitlines()
+    assert sorted(marker[1:]) == sorted(files)  # the marker lists what the edition wrote
+    (target / "old-page.html").write_text("from an older build")
+    (target / MARKER_FILE).write_text("\n".join([*marker, "old-page.html"]) + "\n", encoding="utf-8")
+    write_edition(files, target)  # a previous edition (all its files listed by its marker) is replaced whole
+    assert not (target / "old-page.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary directory left
+    (target / "CNAME").write_text("example.org")  # the user's own file: kept, the edition's files replaced
+    write_edition(files, target)
+    assert (target / "CNAME").read_text() == "example.org" and (target / "index.html").read_bytes() == files["index.html"]
 
 
 def test_write_edition_refuses_what_is_not_an_edition(files: dict[str, bytes], tmp_path: Path) -> None:

@@ -119,7 +119,17 @@ def exit_on_signals() -> None:
 
 def main() -> None:
     """The `chilecite` program."""
-    args = sys.argv[1:]
+    from chilecite import streams
+
+    streams.prepare()  # unshowable characters escaped; a closed standard output fails loudly (exit 1)
+    try:
+        _main(sys.argv[1:])
+    except streams.OutputClosed:  # met outside a command (--help, --version): commands report it themselves
+        streams.report_closed_output()
+        sys.exit(1)
+
+
+def _main(args: list[str]) -> None:
     if args == ["--version"]:
         sys.stdout.write(f"chilecite, version {__version__}\n")
         return
@@ -141,4 +151,7 @@ def main() -> None:
     # the command line uses none. The library leaves this to the programs that use it.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     exit_on_signals()
+    from chilecite.styles import budget
+
+    budget.enable()  # a rendering is stopped past its time budget (a profiling timer: the program's own choice)
     __getattr__("cli")(prog_name="chilecite")

@@ -31,9 +31,12 @@ def new(options: Options, kind: str, exact: str | None, paragraph: int | None, b
     else:
         if not exact:
             raise UsageError("a quotation needs --exact 'THE WORDS AS PRINTED'")
-        text = options.workspace().text(required=True)
+        workspace = options.workspace()
+        text = workspace.text(required=True)
+        essay = workspace.corpus().essay
         assert text is not None  # required: a missing text is a usage error
-        out(skeletons.new_quotation(text, exact, paragraph, "block" if block else "inline"))
+        out(skeletons.new_quotation(text, exact, paragraph, "block" if block else "inline",
+                                    anchored_to=essay.text_sha256 if essay else None))
 
 
 @click.group("import", cls=Group)

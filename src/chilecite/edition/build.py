@@ -27,6 +27,7 @@ from chilecite.edition.view import LEVEL_MEANING, LEVELS, SectionView, essay_sec
 from chilecite.errors import UsageError
 from chilecite.styles import StyleFile
 from chilecite.text import ReferenceText
+from chilecite.vocabulary import is_web_url
 
 DEFAULT_STYLE = "chicago-notes-bibliography"
 STYLE_NAMES = {
@@ -55,7 +56,14 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.globals.update(LEVELS=LEVELS, LEVEL_MEANING=LEVEL_MEANING)
+    env.filters["web_url"] = web_url
     return env
+
+
+def web_url(value: object) -> str | None:
+    """The value when it is an absolute http(s) URL, else None: the only addresses the edition links
+    to, whatever a record holds (the models refuse others; this holds without them too)."""
+    return value if isinstance(value, str) and is_web_url(value) else None
 
 
 def check_anchors(corpus: Corpus, text: ReferenceText) -> None:

@@ -39,6 +39,7 @@ from chilecite.edition.view import LEVEL_MEANING
 from chilecite.listing import note_level
 from chilecite.styles import StyleFile
 from chilecite.text import ReferenceText
+from chilecite.vocabulary import is_web_url
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT_CHARS = 32
@@ -145,7 +146,9 @@ def annotation_collection(corpus: Corpus, text: ReferenceText, *, style: str | P
     check_anchors(corpus, text)
     assert corpus.essay is not None
     essay_work = corpus.works.get(corpus.essay.key)
-    source = corpus.essay.transcription.url or (essay_work.url if essay_work else None) or text_iri(text)
+    # The target's source is a web address only when it is one (whatever a record holds), else the text's own IRI.
+    addresses = (corpus.essay.transcription.url, essay_work.url if essay_work else None)
+    source = next((url for url in addresses if is_web_url(url)), None) or text_iri(text)
     with memoised_style_lookups():
         items = [_quotation_annotation(corpus, qid, source, style)
                  for qid, _ in sorted(corpus.quotations.items(), key=lambda kv: (kv[1].anchor.position.start, kv[0]))]

@@ -32,7 +32,7 @@ def note_marker_placed(ctx: Context, rule: Rule) -> Iterator[Problem]:
             yield ctx.at(rule, f"marker {marker} is not in paragraph {note.anchor.paragraph}", "notes", number, ("anchor", "paragraph"))
         elif not paragraph.text[:position].rstrip().endswith(note.anchor.before.rstrip()):
             actual = paragraph.text[max(0, position - 40):position].rstrip()
-            yield ctx.at(rule, f"the words before {marker} are '…{actual}', not '{note.anchor.before}'", "notes", number, ("anchor", "before"))
+            yield ctx.at(rule, f"the words before {marker} are '…{ctx.excerpt(actual)}', not '{note.anchor.before}'", "notes", number, ("anchor", "before"))
 
 
 def quotation_anchored(ctx: Context, rule: Rule) -> Iterator[Problem]:
@@ -47,9 +47,10 @@ def quotation_anchored(ctx: Context, rule: Rule) -> Iterator[Problem]:
             continue
         if not text.startswith(sel.prefix, pos.start - len(sel.prefix)) or pos.start < len(sel.prefix):
             before = text[max(0, pos.start - len(sel.prefix)):pos.start]
-            yield ctx.at(rule, f"prefix does not match the text before offset {pos.start}: '…{before}'", "quotations", qid, ("anchor", "quote", "prefix"))
+            yield ctx.at(rule, f"prefix does not match the text before offset {pos.start}: '…{ctx.excerpt(before)}'", "quotations", qid,
+                         ("anchor", "quote", "prefix"))
         if not text.startswith(sel.suffix, pos.end):
-            yield ctx.at(rule, f"suffix does not match the text after offset {pos.end}: '{text[pos.end:pos.end + len(sel.suffix)]}…'",
+            yield ctx.at(rule, f"suffix does not match the text after offset {pos.end}: '{ctx.excerpt(text[pos.end:pos.end + len(sel.suffix)])}…'",
                          "quotations", qid, ("anchor", "quote", "suffix"))
         paragraph = ctx.text.paragraph_at(pos.start)
         if paragraph and paragraph.number != q.anchor.paragraph:
@@ -61,7 +62,7 @@ def blocks_covered(ctx: Context, rule: Rule) -> Iterator[Problem]:
     covered = {q.anchor.paragraph for q in ctx.corpus.quotations.values() if q.display == "block"}
     for paragraph in ctx.text.block_quotation_paragraphs:
         if paragraph.number not in covered:
-            yield rule.problem(f"block quotation in paragraph {paragraph.number} ('{paragraph.text[:40]}…') has no quotation record",
+            yield rule.problem(f"block quotation in paragraph {paragraph.number} ('{ctx.excerpt(paragraph.text[:40])}…') has no quotation record",
                                file="records/quotations", kind="quotations")
 
 
@@ -70,6 +71,14 @@ def essay_text_matches(ctx: Context, rule: Rule) -> Iterator[Problem]:
     if essay and ctx.text and essay.text_sha256 != ctx.text.sha256:
         yield ctx.at(rule, f"the reference text's SHA-256 is {ctx.text.sha256[:12]}…, the essay record says {essay.text_sha256[:12]}…",
                      "essay", "essay", ("text_sha256",))
+
+
+def text_size_recorded(ctx: Context, rule: Rule) -> Iterator[Problem]:
+    essay = ctx.corpus.essay
+    if essay and essay.text_bytes is not None and ctx.text_is_reference:
+        size = ctx.text.size if ctx.text else 0
+        if size != essay.text_bytes:
+            yield ctx.at(rule, f"text_bytes is {essay.text_bytes:,}; the reference text is {size:,} bytes", "essay", "essay", ("text_bytes",))
 
 
 def sections_match(ctx: Context, rule: Rule) -> Iterator[Problem]:
@@ -90,7 +99,7 @@ def sections_match(ctx: Context, rule: Rule) -> Iterator[Problem]:
     recorded = {s.first_paragraph for s in essay.sections if s.heading}
     for number, heading in headings.items():
         if number not in recorded:
-            yield ctx.at(rule, f"heading '{heading}' (paragraph {number}) has no section", "essay", "essay", ("sections",))
+            yield ctx.at(rule, f"heading '{ctx.excerpt(heading)}' (paragraph {number}) has no section", "essay", "essay", ("sections",))
 
 
 def fingerprints_match(ctx: Context, rule: Rule) -> Iterator[Problem]:
@@ -127,6 +136,9 @@ RULES = (
          "A paragraph introduced by a colon or a broken-off sentence is a block quotation and has a record.", blocks_covered, needs_text=True),
     Rule("CC025", ERROR, "Reference text is not the one the records anchor to", "Use the text whose SHA-256 is in records/essay.yaml (`chilecite essay`).",
          "", essay_text_matches, needs_text=True),
+    Rule("CC029", ERROR, "Text size in essay.yaml is not the reference text's", "Set `text_bytes` to the size of the reference text in bytes.",
+         "`text_bytes` bounds what `chilecite essay import` reads, so it must be the size of the text whose SHA-256 essay.yaml gives.",
+         text_size_recorded, needs_text=True),
     Rule("CC026", ERROR, "Sections do not match the text's headings", "Sections run in order, from paragraph 1 to the last, one per heading.",
          "", sections_match, needs_text=True),
     Rule("CC027", ERROR, "Paragraph fingerprints do not match the text", "Regenerate them from the reference text: `chilecite essay fingerprints`.",

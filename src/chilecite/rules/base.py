@@ -30,6 +30,17 @@ class Context:
         return rule.problem(message, **self.corpus.where(kind, record_id, path))
 
     @cached_property
+    def text_is_reference(self) -> bool:
+        """Whether the text found is the one the records anchor to (its SHA-256 is essay.yaml's)."""
+        essay = self.corpus.essay
+        return self.text is not None and essay is not None and self.text.sha256 == essay.text_sha256
+
+    def excerpt(self, words: str) -> str:
+        """Words of the reference text, for a message: only from the text the records anchor to. Any
+        other file (CC025 says so) may be anything at all, and a report can end up in a public log."""
+        return words if self.text_is_reference else "[not shown: not the reference text (CC025)]"
+
+    @cached_property
     def citations(self) -> list[tuple[str, str, FieldPath, Citation]]:
         """Every citation, with the kind, id and field path of the record it sits in."""
         out: list[tuple[str, str, FieldPath, Citation]] = []

@@ -1,9 +1,13 @@
-"""Codes for values: dates in order and not after the essay, page ranges, ISBN, DOI, URL."""
+"""Codes for values: dates in order and not after the essay, page ranges, ISBN, DOI.
+
+URLs and file names are typed values (`chilecite.values.Url`, `FileName`) that the models refuse:
+the loader reports them (CC045, CC046 in `chilecite.loading`), for every field of that type in
+every kind of record.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlparse
 
 from chilecite.problems import Problem, Rule
 from chilecite.rules.base import ERROR, Context, FieldPath
@@ -64,18 +68,6 @@ def doi_valid(ctx: Context, rule: Rule) -> Iterator[Problem]:
             yield ctx.at(rule, f"'{work.doi}' is not a DOI (10.NNNN/suffix)", "works", key, ("doi",))
 
 
-def url_absolute(ctx: Context, rule: Rule) -> Iterator[Problem]:
-    for key, work in ctx.corpus.works.items():
-        if work.url:
-            try:
-                parsed = urlparse(work.url)
-                ok = parsed.scheme in ("http", "https") and bool(parsed.netloc) and not any(c.isspace() for c in work.url)
-            except ValueError:  # e.g. an unclosed IPv6 bracket
-                ok = False
-            if not ok:
-                yield ctx.at(rule, f"'{work.url}' is not an absolute http(s) URL", "works", key, ("url",))
-
-
 RULES = (
     Rule("CC040", ERROR, "Date range out of order", "Write START/END with START first.", "", date_ranges_ordered, per_record=True),
     Rule("CC041", ERROR, "Cited work dated after the essay", "Check the date: nothing the essay cites can be later than the essay.",
@@ -83,5 +75,4 @@ RULES = (
     Rule("CC042", ERROR, "Locator or pages malformed", "Pages are 45 or 45–86, first <= last.", "", locators_well_formed, per_record=True),
     Rule("CC043", ERROR, "ISBN check digit fails", "Copy the ISBN again from the book or a catalogue.", "", isbn_valid, per_record=True),
     Rule("CC044", ERROR, "DOI malformed", "Write the bare DOI, 10.NNNN/suffix.", "", doi_valid, per_record=True),
-    Rule("CC045", ERROR, "URL not absolute", "Write a full http(s):// address.", "", url_absolute, per_record=True),
 )

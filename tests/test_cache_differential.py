@@ -119,7 +119,7 @@ class CacheAgreesWithNoCache(RuleBasedStateMachine):
     def the_cache_folder_is_chilecites_own(self) -> None:
         base = self.dir / "cache"
         if base.exists():
-            assert sorted(p.name for p in base.iterdir()) == ["chilecite"]
+            assert sorted(p.name for p in base.iterdir()) == [cache_module.FOLDER]
 
 
 CacheAgreesWithNoCache.TestCase.settings = settings(

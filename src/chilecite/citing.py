@@ -27,7 +27,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
 
 from chilecite.corpus import Corpus
 from chilecite.errors import NotFound, StyleError, UsageError
@@ -35,6 +37,9 @@ from chilecite.models import Citation, Level, Person, Quotation
 from chilecite.processor import Rendered, Style, punctuation_in_quote, render_item, resolve_style, work_item
 from chilecite.styles import DEFAULT_STYLE, StyleFile, styles_dir
 from chilecite.vocabulary import closest, fold, is_web_url
+
+if TYPE_CHECKING:
+    from chilecite.text import ReferenceText
 
 FORMATS = ("text", "markdown", "html", "latex", "pandoc", "json")
 ATTRIBUTED_MARK = "[attributed source, not checked]"
@@ -764,3 +769,59 @@ def cite_note(corpus: Corpus, number: int, style: str | Path | StyleFile = DEFAU
         sources.append(CitedSource(citation.work, citation.level.value, f"{locator[0]} {locator[1]}" if locator else None,
                                    fix(r.citation), fix(r.citation_html), fix(r.reference), fix(r.reference_html), pandoc))
     return CitedNote(number, note.status, info.name, info.style_class, fmt, tuple(sources), note.commentary, _reference_list(info, rendered))
+
+
+# --------------------------------------------------------------------------- what the edition and the annotations share
+
+
+class NotAnchored(UsageError):
+    """Records that cannot be laid over this text: they did not load cleanly, or were anchored in another."""
+
+
+def check_anchored(corpus: Corpus, text: ReferenceText) -> None:
+    """Raise NotAnchored unless the records loaded cleanly and were anchored in this very text."""
+    if corpus.problems or corpus.duplicates:
+        raise NotAnchored(f"the records have {len(corpus.problems) + len(corpus.duplicates)} problem(s); run `chilecite validate` first")
+    if corpus.essay is None:
+        raise NotAnchored("the records have no essay record (records/essay.yaml)")
+    if text.sha256 != corpus.essay.text_sha256:
+        where = f" ({text.path})" if text.path else ""
+        raise NotAnchored(f"the reference text{where} is not the one the records are anchored in: "
+                           f"its SHA-256 is {text.sha256}, the records expect {corpus.essay.text_sha256}")
+    for qid, record in sorted(corpus.quotations.items()):
+        position = record.anchor.position
+        if text.text[position.start:position.end] != record.text:
+            raise NotAnchored(f"quotation '{qid}': its words are not at offsets {position.start}–{position.end} of the reference text")
+
+
+# The inline formatting citeproc-py's HTML formatter emits; any other tag is text.
+_ALLOWED_TAGS = {"i": "<i>", "b": "<b>", "u": "<u>", "sup": "<sup>", "sub": "<sub>"}
+_SMALL_CAPS = re.compile(r'^<span style="font-variant:\s*small-caps;?">$')
+_TAG = re.compile(r"(<[^<>]*>)")
+
+
+def safe_citation_html(fragment: str) -> Markup:
+    """citeproc-py HTML with only <i>, <b>, <u>, <sup>, <sub> and small-caps <span> kept, balanced;
+    every other `<…>` and all text escaped."""
+    out: list[str] = []
+    stack: list[str] = []
+    for token in _TAG.split(fragment):
+        if not token:
+            continue
+        if token.startswith("<") and token.endswith(">"):
+            name = token.strip("<>/ ").split(" ")[0].lower()
+            if token.startswith("</") and stack and stack[-1] == name:
+                out.append(f"</{stack.pop()}>")
+                continue
+            if not token.startswith("</"):
+                if name in _ALLOWED_TAGS and token.lower() == f"<{name}>":
+                    out.append(_ALLOWED_TAGS[name])
+                    stack.append(name)
+                    continue
+                if name == "span" and _SMALL_CAPS.match(token):
+                    out.append('<span class="small-caps">')
+                    stack.append("span")
+                    continue
+        out.append(html.escape(html.unescape(token), quote=False))
+    out.extend(f"</{name}>" for name in reversed(stack))
+    return Markup("".join(out))

@@ -339,6 +339,54 @@ def _citeproc_style(data: bytes) -> Any:  # a citeproc CitationStylesStyle (cite
         return CitationStylesStyle(io.BytesIO(_patched_style(data)), validate=False)
 
 
+@contextmanager
+def memoised_style_lookups() -> Iterator[None]:
+    """While it is active, citeproc-py's questions to the style tree are answered from a cache.
+
+    For every rendering citeproc-py searches the (unchanging) style tree again with XPath, for each
+    macro, term and option, and walks it again to learn whether an element calls a variable: most
+    of its time, with the same answers every time. Both depend on the style tree alone (XPath over
+    the style's XML; `calls_variable(self)` over an element's attributes and children), so they are
+    memoised, keyed on the style elements themselves (kept alive by the cache, so lxml keeps handing
+    back the same element objects). The original methods are restored on exit. The tests check that
+    every citation is the same with and without this, in every bundled style.
+    """
+    from citeproc import model
+
+    xpath_original = model.CitationStylesElement.xpath_search
+    searches: dict[tuple[object, str], list] = {}
+
+    def xpath_search(self, expression):
+        key = (self, expression)
+        found = searches.get(key)
+        if found is None:
+            found = searches[key] = xpath_original(self, expression)
+        return list(found)
+
+    answers: dict[object, bool] = {}
+
+    def memoised(method):
+        def calls_variable(self):
+            answer = answers.get(self)
+            if answer is None:
+                answer = answers[self] = method(self)
+            return answer
+        return calls_variable
+
+    name = "calls_variable"  # set with setattr: the classes are found at run time, not known to the type checker
+    originals = {cls: cls.__dict__[name] for cls in vars(model).values()
+                 if isinstance(cls, type) and name in cls.__dict__}
+    model.CitationStylesElement.xpath_search = xpath_search
+    for cls, method in originals.items():
+        setattr(cls, name, memoised(method))
+    try:
+        yield
+    finally:
+        model.CitationStylesElement.xpath_search = xpath_original
+        for cls, method in originals.items():
+            setattr(cls, name, method)
+
+
 # --------------------------------------------------------------------------- CSL items for citeproc-py
 
 

@@ -77,18 +77,29 @@ class Workspace:
         return find_text(self._text_file, beside, self.essay)
 
     @cached_property
-    def _text_file(self) -> str:
-        """The file name essay.yaml gives the text (`text_file`), from its plain data: the same whether
-        the records come from the cache or not; "" when it names none."""
+    def _essay_plain(self) -> dict[str, Any]:
+        """essay.yaml as plain data, read before any record is loaded: where the text is (`text_file`)
+        and which text the records anchor to (`text_sha256`) are taken from it the same way whether
+        the records come from the cache or not; empty when it cannot be parsed."""
         essay = next((f for f in self.read.files if f.rel == "essay.yaml"), None)
         if essay is None or essay.data is None:
-            return ""
+            return {}
         try:
             data = parse_yaml(essay.data.decode("utf-8"), positions=False).data
         except (UnicodeDecodeError, YamlRefused):
-            return ""
-        value = data.get("text_file") if isinstance(data, dict) else None
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    @property
+    def _text_file(self) -> str:
+        value = self._essay_plain.get("text_file")
         return value if isinstance(value, str) else ""
+
+    @property
+    def _reference(self) -> bool:
+        """Whether the text found is the one essay.yaml says the records anchor to."""
+        text = self._text[0]
+        return text is not None and text.sha256 == self._essay_plain.get("text_sha256")
 
     @cached_property
     def _text(self) -> tuple[ReferenceText | None, str | None]:
@@ -147,7 +158,7 @@ class Workspace:
         from chilecite.rules import check_records
 
         assert self.cache is not None
-        text_id = text.sha256 if text is not None else None
+        text_id = [text.sha256, self._reference] if text is not None else None
         readable = [f for f in self.read.files if f.sha256 is not None]
         made = dict(zip((f.path for f in readable), cache_keys("record", [{"file": f.display, "sha256": f.sha256.hex()} for f in readable],  # type: ignore[union-attr]
                                                               text=text_id), strict=True))
@@ -169,7 +180,7 @@ class Workspace:
             else:
                 fresh.add(loaded.kind, loaded.id, loaded.record, source)
                 one.check_now = True
-        found = check_records(fresh, text)
+        found = check_records(fresh, text, reference=self._reference)
         record_problems.extend(found)
         by_record: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
         for problem in found:
@@ -186,7 +197,7 @@ class Workspace:
         if paths:
             from chilecite.loading import with_contributed
 
-            return validate(with_contributed(self.corpus(), [Path(p) for p in paths]), self.text(), select=chosen, ignore=skipped)
+            return validate(with_contributed(self.corpus(), [Path(p) for p in paths]), self.text(), select=chosen, ignore=skipped, reference=self._reference)
         return restrict(self._full_report, chosen, skipped)
 
     @cached_property
@@ -206,7 +217,7 @@ class Workspace:
                     pass
         text = self.text()  # a text named but not there is a usage error, before any work
         corpus, checked = self._loaded
-        report = validate(corpus, text, record_problems=checked)
+        report = validate(corpus, text, record_problems=checked, reference=self._reference)
         if key is not None and self.cache is not None:
             self.cache.put_answer(key, report.model_dump(mode="json"))
         return report

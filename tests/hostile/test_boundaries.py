@@ -123,7 +123,7 @@ def test_a_script_url_in_the_essay_stops_the_edition_and_the_annotations(world) 
 
 def test_the_edition_and_the_annotations_link_only_web_addresses_whatever_the_records_say() -> None:
     """Defence in depth, without the gate (a corpus the models never checked, as a library caller may build)."""
-    from chilecite.annotations import annotation_collection
+    from chilecite.export.annotations import annotation_collection
 
     text = ReferenceText.from_file(require_essay())
     corpus = load_corpus(RECORDS)

@@ -27,7 +27,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chilecite.citing import quotation
+from chilecite.workspace import QuotationHandle
 from chilecite.cli import cli
 from chilecite.errors import StyleError
 from chilecite.loading import load_corpus
@@ -114,7 +114,7 @@ def calls_to_cite(path: Path) -> int:
 
     sys.setprofile(count)
     try:
-        quotation(QID, CORPUS).cite(style=path)
+        QuotationHandle(QID, CORPUS).cite(style=path)
     finally:
         sys.setprofile(None)
     return calls

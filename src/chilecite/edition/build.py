@@ -16,7 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from chilecite import __version__
-from chilecite.citing import essay_place
+from chilecite.citing import NotAnchored, check_anchored, essay_place
 from chilecite.corpus import Corpus
 from chilecite.edition.citations import cite_everything
 from chilecite.edition.coverage import coverage
@@ -25,11 +25,10 @@ from chilecite.edition.metadata import essay_facts, meta_tags
 from chilecite.edition.search_index import script_json, search_entries
 from chilecite.edition.view import LEVEL_MEANING, LEVELS, SectionView, essay_sections
 from chilecite.errors import UsageError
-from chilecite.styles import StyleFile
+from chilecite.styles import DEFAULT_STYLE, StyleFile
 from chilecite.text import ReferenceText
 from chilecite.vocabulary import is_web_url
 
-DEFAULT_STYLE = "chicago-notes-bibliography"
 STYLE_NAMES = {
     "chicago-notes-bibliography": "Chicago (notes and bibliography)",
     "chicago-author-date": "Chicago (author-date)",
@@ -66,29 +65,16 @@ def web_url(value: object) -> str | None:
     return value if isinstance(value, str) and is_web_url(value) else None
 
 
-def check_anchors(corpus: Corpus, text: ReferenceText) -> None:
-    """Raise EditionError unless the records were anchored in this very text."""
-    if corpus.problems or corpus.duplicates:
-        raise EditionError(f"the records have {len(corpus.problems) + len(corpus.duplicates)} problem(s); run `chilecite validate` first")
-    if corpus.essay is None:
-        raise EditionError("the records have no essay record (records/essay.yaml)")
-    if text.sha256 != corpus.essay.text_sha256:
-        where = f" ({text.path})" if text.path else ""
-        raise EditionError(f"the reference text{where} is not the one the records are anchored in: "
-                           f"its SHA-256 is {text.sha256}, the records expect {corpus.essay.text_sha256}")
-    for qid, record in sorted(corpus.quotations.items()):
-        position = record.anchor.position
-        if text.text[position.start:position.end] != record.text:
-            raise EditionError(f"quotation '{qid}': its words are not at offsets {position.start}–{position.end} of the reference text")
-
-
 def build_edition(corpus: Corpus, text: ReferenceText, *, style: str | Path | StyleFile = DEFAULT_STYLE) -> dict[str, bytes]:
     """The edition's files, {relative path: content}, built from the records and the reference text.
 
     Raises EditionError when the records do not load cleanly, were anchored in another text, or the
     style is unknown.
     """
-    check_anchors(corpus, text)
+    try:
+        check_anchored(corpus, text)
+    except NotAnchored as exc:
+        raise EditionError(str(exc)) from None
     try:
         citations = cite_everything(corpus, style)
     except LookupError as exc:  # the processor's StyleNotFound / NotFound

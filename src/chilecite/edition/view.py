@@ -3,7 +3,7 @@ paragraphs, each paragraph a list of tokens (text, note markers, quotation highl
 for every note and quotation.
 
 The templates escape every value (Jinja2 autoescape); the only pre-built HTML is the citations,
-passed through `citations.safe_citation_html`.
+passed through `chilecite.citing.safe_citation_html`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from chilecite.citing import CitedNote, CitedQuotation, agent_name, essay_place
+from chilecite.citing import CitedNote, CitedQuotation, agent_name, essay_place, safe_citation_html
 from chilecite.corpus import Corpus
-from chilecite.edition.citations import Citations, safe_citation_html
+from chilecite.edition.citations import Citations
 from chilecite.edition.leads import leads
 from chilecite.listing import note_level
 from chilecite.models import Citation, Note, Quotation

@@ -31,15 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from chilecite import __version__
-from chilecite.citing import agent_name, cite_note, cite_quotation, essay_place
+from chilecite.citing import agent_name, check_anchored, cite_note, cite_quotation, essay_place, safe_citation_html
 from chilecite.corpus import Corpus
-from chilecite.edition.build import check_anchors
-from chilecite.edition.citations import memoised_style_lookups, safe_citation_html
-from chilecite.edition.view import LEVEL_MEANING
 from chilecite.listing import note_level
+from chilecite.processor import memoised_style_lookups
 from chilecite.styles import StyleFile
 from chilecite.text import ReferenceText
-from chilecite.vocabulary import is_web_url
+from chilecite.vocabulary import LEVEL_MEANINGS, is_web_url
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT_CHARS = 32
@@ -81,7 +79,7 @@ def _quotation_annotation(corpus: Corpus, qid: str, source: str, style: str | Pa
     if record.occasion:
         described.append(f"Occasion: {record.occasion}.")
     if record.source:
-        described.append(f"Original: {record.source.work} ({record.source.level.value}: {LEVEL_MEANING[record.source.level.value]}). Basis: {record.source.basis}")
+        described.append(f"Original: {record.source.work} ({record.source.level.value}: {LEVEL_MEANINGS[record.source.level.value]}). Basis: {record.source.basis}")
     else:
         described.append("Original: not identified; known only as quoted in the essay.")
     if record.via:
@@ -115,7 +113,7 @@ def _note_annotation(corpus: Corpus, number: int, text: ReferenceText, source: s
     suffix = text.text[marker.end:min(paragraph.end, marker.end + CONTEXT_CHARS)]
     level = note_level(note)
     supports = ", ".join(s.value for s in note.supports)
-    described = [f"Note {number} ({level}: {LEVEL_MEANING[level]}), at {essay_place(corpus, note.anchor.paragraph).locator()}; it supports: {supports}."]
+    described = [f"Note {number} ({level}: {LEVEL_MEANINGS[level]}), at {essay_place(corpus, note.anchor.paragraph).locator()}; it supports: {supports}."]
     if note.quoted:
         described.append("Quotes " + ", ".join(agent_name(corpus, a) for a in note.quoted) + ".")
     for citation in note.citations:
@@ -140,10 +138,10 @@ def _note_annotation(corpus: Corpus, number: int, text: ReferenceText, source: s
 def annotation_collection(corpus: Corpus, text: ReferenceText, *, style: str | Path | StyleFile = "chicago-notes-bibliography") -> dict[str, Any]:
     """The AnnotationCollection as data: quotations in text order, then notes by number.
 
-    Raises chilecite.edition.EditionError when the records do not load cleanly or were anchored
+    Raises chilecite.citing.NotAnchored when the records do not load cleanly or were anchored
     in another text, and the processor's LookupError for an unknown style.
     """
-    check_anchors(corpus, text)
+    check_anchored(corpus, text)
     assert corpus.essay is not None
     essay_work = corpus.works.get(corpus.essay.key)
     # The target's source is a web address only when it is one (whatever a record holds), else the text's own IRI.

@@ -41,7 +41,7 @@ def selectors(text: str | Iterable[str]) -> frozenset[str]:
 
 
 def validate(corpus: Corpus, text: ReferenceText | None, *, select: Iterable[str] = (), ignore: Iterable[str] = (),
-             record_problems: Iterable[Problem] | None = None) -> Report:
+             record_problems: Iterable[Problem] | None = None, reference: bool | None = None) -> Report:
     """Run every selected check over a loaded corpus; return one report with every problem.
 
     Load problems are included; `select`/`ignore` (codes or prefixes, see `selectors`) and the
@@ -49,13 +49,14 @@ def validate(corpus: Corpus, text: ReferenceText | None, *, select: Iterable[str
     `record_problems`, when given, are the problems of every per-record check (`check_records`),
     already found — the workspace keeps them by file — and those checks are not run again.
     Problems are listed in one total order (`Problem.sort_key`), however they were found.
+    `reference` says whether `text` is the one the records anchor to (default: as the essay record says).
     """
     chosen = _chooser(selectors(select), selectors(ignore))
 
     def kept(problem: Problem) -> bool:
         return chosen(BY_CODE[problem.code]) and corpus.in_focus(problem.kind, problem.record)
 
-    ctx = Context(corpus, text)
+    ctx = Context(corpus, text, reference)
     problems = [p for p in corpus.problems if chosen(BY_CODE[p.code])]
     if record_problems is not None:
         problems.extend(p for p in record_problems if kept(p))
@@ -87,11 +88,12 @@ def restrict(report: Report, select: Iterable[str] = (), ignore: Iterable[str] =
                   checked_files=report.checked_files)
 
 
-def check_records(corpus: Corpus, text: ReferenceText | None) -> list[Problem]:
+def check_records(corpus: Corpus, text: ReferenceText | None, *, reference: bool | None = None) -> list[Problem]:
     """The problems of every per-record check (`Rule.per_record`) on every record of `corpus`,
     unselected: what a record's file is kept with, so that after an edit only the changed files
-    are checked again (the text-bound ones only with a text, as `validate` runs them)."""
-    ctx = Context(corpus, text)
+    are checked again (the text-bound ones only with a text, as `validate` runs them). `reference`
+    as for `validate`: a corpus of a few records has no essay record to ask."""
+    ctx = Context(corpus, text, reference)
     found: list[Problem] = []
     for rule in CATALOGUE:
         if rule.per_record and rule.check is not None and (text is not None or not rule.needs_text):

@@ -88,6 +88,11 @@ class Corpus:
     duplicates: list[Duplicate] = field(default_factory=list)
     files: int = 0
     focus: set[tuple[str, str]] | None = None
+    # Records made without the parts their schema faults are in (they report only those faults),
+    # and records whose file is there but of which no record could be made at all: both still
+    # count as present, so that the records naming them do not report them missing.
+    partial: set[tuple[str, str]] = field(default_factory=set)
+    unloaded: set[tuple[str, str]] = field(default_factory=set)
     digest: str | None = None  # SHA-256 over every file's path and bytes, when every file could be read (a cache key)
 
     # ------------------------------------------------------------------ positions
@@ -101,6 +106,10 @@ class Corpus:
 
     def in_focus(self, kind: str | None, record_id: str | None) -> bool:
         return self.focus is None or (kind, record_id) in self.focus
+
+    def is_present(self, kind: str, record_id: str | int) -> bool:
+        """Whether the tree has this record, loaded or not (a file whose faults stopped its record counts)."""
+        return (kind, str(record_id)) in self.sources or (kind, str(record_id)) in self.unloaded
 
     # ------------------------------------------------------------------ records
 

@@ -28,6 +28,7 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chilecite.corpus import POSITION_READER, Corpus, Duplicate, FieldPath, Source
+from chilecite.faults import admit, faults
 from chilecite.files import NotRegular, TooLarge, read_regular
 from chilecite.models import Agent, Essay, Note, Quotation, Work
 from chilecite.problems import Problem, Rule
@@ -274,11 +275,17 @@ def read_record_bytes(path: Path | str, root: Path | None, *, is_link: bool | No
         return F.UNREADABLE, f"cannot read the file: {exc.strerror or exc}"
 
 
+def kind_of_file(path: Path | str) -> str | None:
+    """The kind of record a file is, from the folder it really is in: `062.yaml` named from inside
+    `records/notes/` is a note, as `../notes/062.yaml` or `records/notes/062.yaml` are."""
+    return kind_of(Path(os.path.abspath(path)))
+
+
 def load_file(path: Path, corpus: Corpus, base: Path | None = None, root: Path | None = None) -> None:
     """Load one record file into the corpus, recording every problem met."""
     display = display_path(path, base)
     corpus.files += 1
-    kind = kind_of(path)
+    kind = kind_of_file(path)
     if kind is None:
         corpus.problems.append(F.UNKNOWN_PLACE.problem(f"cannot tell what kind of record {path.name} is", file=display, line=1, column=1))
         return
@@ -334,23 +341,28 @@ def _load_bytes(path: str, name: str, display: str, kind: str, raw: bytes) -> _L
     if not isinstance(parsed.data, dict):
         outcome.problems.append(F.NOT_A_MAPPING.problem("a record must be a YAML mapping of fields", **at_start))
         return outcome
+    data = parsed.data
     try:
-        record = _ADAPTERS[kind].validate_python(parsed.data)
+        record = _ADAPTERS[kind].validate_python(data)
     except ValidationError as exc:
+        # Each fault in chilecite's words; the record is still made without the faulty parts where
+        # it can be (see `chilecite.faults`), so one slip is one error here, not a cascade elsewhere.
         source = Source(path, display, parse_yaml(text).positions)
-        for error in exc.errors():
-            loc = _data_path(error["loc"], parsed.data)
-            dotted = ".".join(map(str, loc)) or None
-            outcome.problems.append(F.SCHEMA.problem(f"{dotted or 'record'}: {_message(error)}", **source.locate(loc),
-                                                     kind=kind, record=rid, field=dotted))
-        return outcome
+        found = faults(kind, data, exc.errors())
+        for fault in found:
+            outcome.problems.append(F.SCHEMA.problem(fault.message, hint=fault.hint, **source.locate(fault.path),
+                                                     kind=kind, record=rid, field=fault.field))
+        admitted = admit(kind, data, found, _ADAPTERS[kind])
+        if admitted is None:
+            return outcome
+        record, data = admitted
     if kind == "notes":
         outcome.id = rid = str(record.number)
         if file_stem != f"{record.number:03d}":
             where = Source(path, display, parse_yaml(text).positions).locate(("number",))
             outcome.problems.append(F.NOTE_FILE_NAME.problem(f"note {rid} is in {name}; expected {record.number:03d}.yaml",
                                                              **where, kind=kind, record=rid, field="number"))
-    outcome.record, outcome.data = record, parsed.data
+    outcome.record, outcome.data = record, data
     return outcome
 
 
@@ -359,6 +371,10 @@ def _apply(outcome: _Loaded, path: str, display: str, digest: bytes, corpus: Cor
     if outcome.record is not None:
         _share_fields_sets(outcome.record)
         corpus.add(outcome.kind, outcome.id, outcome.record, Source(path, display, None, digest))
+        if any(p.code == F.SCHEMA.code for p in outcome.problems):
+            corpus.partial.add((outcome.kind, outcome.id))  # made without its faulty parts: its faults are all it reports
+    elif outcome.problems:
+        corpus.unloaded.add((outcome.kind, outcome.id))  # its file is there, but no record could be made of it
 
 
 _FIELDS_SETS: dict[tuple[type, frozenset[str]], set[str]] = {}
@@ -428,29 +444,6 @@ def read_positions(path: Path | str, digest: bytes | None) -> dict[FieldPath, tu
 
 
 POSITION_READER[0] = read_positions
-
-def _data_path(loc: tuple[Any, ...], data: Any) -> FieldPath:
-    """Drop pydantic's union-tag and validator steps so the path matches the YAML."""
-    path: list[str | int] = []
-    node = data
-    for step in loc:
-        if (isinstance(node, dict) and step in node) or (isinstance(node, list) and isinstance(step, int) and step < len(node)):
-            path.append(step)
-            node = node[step]
-        elif isinstance(node, dict) and isinstance(step, str) and step not in ("person", "organisation") and "[" not in step and "-" not in step:
-            path.append(step)  # a missing or unknown field: report at the mapping, name the field
-            node = None
-    return tuple(path)
-
-
-def _message(error: Any) -> str:
-    if error["type"] == "extra_forbidden":
-        return "unknown field (misspelt, or not part of this kind of record)"
-    if error["type"] == "missing":
-        return "required field is missing"
-    message: str = error["msg"]
-    return message.removeprefix("Value error, ")
-
 
 Progress = Callable[[int, int], None]
 
@@ -558,7 +551,7 @@ def with_contributed(context: Corpus, extra: Iterable[Path]) -> Corpus:
     for path in extra:
         loaded = set(corpus.sources)
         load_file(path, corpus, Path.cwd())
-        kind = kind_of(path) or "?"
+        kind = kind_of_file(path) or "?"
         corpus.focus |= (set(corpus.sources) - loaded) or {(kind, record_id(kind, path))}  # type: ignore[operator]
     contributed = {p.resolve() for p in extra}
     for (kind, rid), source in context.sources.items():
@@ -571,6 +564,10 @@ def with_contributed(context: Corpus, extra: Iterable[Path]) -> Corpus:
                 corpus.duplicates.append(Duplicate(kind, rid, mine, source))
             continue  # an edited copy of a corpus file replaces it
         corpus.add(kind, rid, context.get(kind, rid), source)
+        if (kind, rid) in context.partial:
+            corpus.partial.add((kind, rid))
+    contributed_ids = corpus.focus or set()
+    corpus.unloaded |= {key for key in context.unloaded if key not in contributed_ids}
     return corpus
 
 

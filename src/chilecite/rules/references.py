@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from chilecite.problems import Problem, Rule
 from chilecite.rules.base import ERROR, WARNING, Context, FieldPath, ranges
-from chilecite.vocabulary import KEY_RE, fold
+from chilecite.vocabulary import KEY_RE, closest, fold
 
 
 def duplicate_ids(ctx: Context, rule: Rule) -> Iterator[Problem]:
@@ -19,7 +19,7 @@ def duplicate_ids(ctx: Context, rule: Rule) -> Iterator[Problem]:
 
 def notes_complete(ctx: Context, rule: Rule) -> Iterator[Problem]:
     count = ctx.corpus.note_count
-    missing = [n for n in range(1, count + 1) if n not in ctx.corpus.notes]
+    missing = [n for n in range(1, count + 1) if not ctx.corpus.is_present("notes", n)]  # a broken note file reports its own fault
     if missing:
         yield rule.problem(f"notes missing: {ranges(missing)} (the essay has {count})", file="records/notes", kind="notes")
 
@@ -42,21 +42,29 @@ def anchors_in_order(ctx: Context, rule: Rule) -> Iterator[Problem]:
 
 
 def references_resolve(ctx: Context, rule: Rule) -> Iterator[Problem]:
+    """Every id a record names exists; a record whose file is there but broken reports its own fault,
+    not those of every record naming it."""
     c = ctx.corpus
     for kind, rid, path, citation in ctx.citations:
-        if citation.work not in c.works:
-            yield ctx.at(rule, f"no work '{citation.work}' in records/works", kind, rid, (*path, "work"))
+        if not c.is_present("works", citation.work):
+            yield ctx.at(rule, _missing(f"no work '{citation.work}' in records/works", citation.work, c.works), kind, rid, (*path, "work"))
     for kind, rid, path, agent in _agent_references(ctx):
-        if agent not in c.agents:
-            yield ctx.at(rule, f"no agent '{agent}' in records/agents", kind, rid, path)
+        if not c.is_present("agents", agent):
+            yield ctx.at(rule, _missing(f"no agent '{agent}' in records/agents", agent, c.agents), kind, rid, path)
     for qid, q in c.quotations.items():
-        if q.note is not None and q.note not in c.notes:
+        if q.note is not None and not c.is_present("notes", q.note):
             yield ctx.at(rule, f"no note {q.note} in records/notes", "quotations", qid, ("note",))
     for key, work in c.works.items():
-        if work.parent and work.parent not in c.works:
-            yield ctx.at(rule, f"no parent work '{work.parent}' in records/works", "works", key, ("parent",))
-    if c.essay and c.essay.key not in c.works:
-        yield ctx.at(rule, f"the essay's work record '{c.essay.key}' is missing", "essay", "essay", ("key",))
+        if work.parent and not c.is_present("works", work.parent):
+            yield ctx.at(rule, _missing(f"no parent work '{work.parent}' in records/works", work.parent, c.works), "works", key, ("parent",))
+    if c.essay and not c.is_present("works", c.essay.key):
+        yield ctx.at(rule, _missing(f"the essay's work record '{c.essay.key}' is missing", c.essay.key, c.works), "essay", "essay", ("key",))
+
+
+def _missing(message: str, wanted: str, ids: Iterable[str]) -> str:
+    """The message, with the nearest ids that exist ("did you mean allende-salvador?")."""
+    near = closest(wanted, ids)
+    return f"{message}; did you mean {' or '.join(repr(n) for n in near)}?" if near else message
 
 
 def _agent_references(ctx: Context) -> Iterator[tuple[str, str, FieldPath, str]]:

@@ -91,8 +91,8 @@ def describe_type(annotation: Any, info: FieldInfo | None = None) -> str:
     """What a value of this type is, in words: `text`, `a whole number of at least 1`, `one of book, chapter`."""
     annotation = _optional_inner(annotation)
     if annotation == Date:
-        return ("a date in EDTF: YYYY, YYYY-MM or YYYY-MM-DD, YYYY-21..24 for spring..winter, a trailing ? (uncertain) or ~ (circa), "
-                "START/END for a range; in quotes")
+        return ("a date in EDTF, in quotes: YYYY, YYYY-MM or YYYY-MM-DD (YYYY-21..24 for spring..winter), "
+                "with a trailing ? if uncertain or ~ if approximate, START/END for a range")
     if annotation == PageRange:
         return "a page or page range (45, 45–86)"
     if annotation == Language:
@@ -229,10 +229,23 @@ def _is_key(node: Any, step: str) -> bool:
 
 def faults(kind: str, data: dict[str, Any], errors: Iterable[Any]) -> list[Fault]:
     """The schema faults of a record of `kind`, from pydantic's errors, in chilecite's words."""
+    found = [(error["type"], _fault(kind, data, error)) for error in errors]
+    missing = {fault.path: fault for etype, fault in found if etype == "missing"}
+    # `famly:` for `family:` is one slip: the unknown field, and the required one it was meant to be
+    meant: dict[FieldPath, FieldPath] = {}
+    for etype, fault in found:
+        for path in missing:
+            if etype == "extra_forbidden" and path[:-1] == fault.path[:-1] and f"'{path[-1]}'" in fault.message and path not in meant.values():
+                meant[fault.path] = path
+                break
     out: list[Fault] = []
     seen: set[tuple[FieldPath, str]] = set()
-    for error in errors:
-        fault = _fault(kind, data, error)
+    for etype, fault in found:
+        if etype == "missing" and fault.path in meant.values():
+            continue  # said with the misspelt field that was meant to be it
+        if fault.path in meant and etype == "extra_forbidden":
+            required = meant[fault.path]
+            fault = Fault(fault.path, fault.field, f"{fault.message} ({required[-1]} is required)", fault.hint, missing[required].drop)
         if (fault.path, fault.message) not in seen:
             seen.add((fault.path, fault.message))
             out.append(fault)
@@ -279,12 +292,17 @@ def _fault(kind: str, data: dict[str, Any], error: Any) -> Fault:
         choices = closest(value, _choices(info.annotation))
     elif etype == "model_type" and model_inside(info.annotation) is Locator and isinstance(value, (str, int)):
         choices = _locator_guess(str(value))
+    elif etype == "list_type" and isinstance(value, (str, int)) and present:
+        choices = [yaml_line(name, [value])]  # one item written without the list around it
+    elif etype == "int_type" and isinstance(value, str) and value.strip().isdigit():
+        choices = [yaml_line(name, int(value))]  # a number in quotes
     if etype in ("too_short",):
         found = "an empty list"
     else:
         found = _found(value) if present else "nothing"
     message = f"{why}expected {expected}{like}" + ("" if etype == "value_error" else f"; found {found}")
-    return Fault(path, dotted, _sentence(dotted or name, message, choices, quote=etype != "model_type"), hint, path)
+    as_yaml = etype in ("model_type", "list_type", "int_type")  # the suggestion is a line of YAML, not a value
+    return Fault(path, dotted, _sentence(dotted or name, message, choices, quote=not as_yaml), hint, path)
 
 
 def _choices(annotation: Any) -> list[str]:

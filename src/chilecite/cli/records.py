@@ -66,10 +66,17 @@ def bibtex(session: Session, file: Path, dry_run: bool, fmt: str) -> None:
 
 
 @click.command(cls=Command)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True)
-def schema(out: Path) -> None:
-    """Regenerate the JSON Schema files from the models."""
-    from chilecite.schema import write_schemas
+@click.option("--out", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write the schemas into (default: the checkout's schemas/).")
+@click.option("--show", metavar="KIND[.FIELD]", help="Print what a field is (description, type, example) instead: work.title, note.citations.locator.")
+@location_options
+@pass_session
+def schema(session: Session, folder: Path | None, show: str | None) -> None:
+    """Regenerate the JSON Schema files from the models, or show one field (--show work.title)."""
+    from chilecite.schema import checkout_schemas, field_help, write_schemas
 
-    for path in write_schemas(out):
+    if show is not None:
+        out(field_help(show))
+        return
+    for path in write_schemas(folder or checkout_schemas(session.tree.path, session.tree.found_by)):
         click.echo(str(path))

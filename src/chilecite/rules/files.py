@@ -18,8 +18,11 @@ ANCHOR_ALIAS = _load("CC003", "YAML anchor or alias", "Write values out in full;
                      "Anchors and aliases can multiply a small file into gigabytes (billion laughs); records never need them.")
 OBJECT_TAG = _load("CC004", "YAML tag that would build an object", "Remove the tag: records hold plain strings, numbers, lists and mappings.",
                    "Tags such as !!python/object or !!binary are refused; only the core scalar, list and mapping tags are read.")
-SCHEMA = _load("CC005", "Field missing, unknown, or of the wrong type", "See the field's description in schemas/ or `chilecite schema`.",
-               "The record does not fit its model: a required field is missing, a field is misspelt, or a value has the wrong type or form.")
+SCHEMA = _load("CC005", "Field missing, unknown, or of the wrong type", "`chilecite schema --show KIND.FIELD` shows the field: its description, type and an example.",
+               "The record does not fit its model: a required field is missing, a field is misspelt, or a value has the wrong type or form. "
+               "The message names the field, what is expected (with an example) and what was found, with the nearest valid "
+               "field, value or language tag. The rest of the record is still checked against the other records, so a slip "
+               "in one field is one error in one file; what else is wrong with that record is reported once the fault is fixed.")
 TOO_LARGE = _load("CC006", "File too large for a record", "A record is a few kilobytes; split or shorten it.",
                   "Files over 1,000,000 bytes are not read at all.")
 BAD_FILE_NAME = _load("CC007", "File name is not a valid record id", "Use lower-case ASCII letters, digits and hyphens: `miliband1973coup.yaml`.",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from chilecite.citing import ATTRIBUTED_MARK, FORMATS, cite_note, cite_quotation, cite_record, quotation
+from chilecite.citing import ATTRIBUTED_MARK, FORMATS, cite_note, cite_quotation, cite_record, quotation, search_quotations
 from chilecite.errors import NotFound, StyleNotFound, UsageError
 from chilecite.loading import load_corpus
 from chilecite.models import Level
@@ -212,10 +212,28 @@ def test_python_api(corpus):
     out = handle.cite(style="apa", format="html")
     ET.fromstring(f"<root>{out}</root>")
     words = " ".join(corpus.quotations[qid].text.split()[:6])
-    assert quotation(words, corpus).text  # found by words
+    assert search_quotations(words, corpus)[0].id == qid  # found by its words, explicitly
     import chilecite.citing as citing
 
     assert citing.quotation(qid).id == qid  # the bundled corpus
+
+
+@pytest.mark.parametrize(("asked", "offered"), [
+    pytest.param("the", None, id="a-word-is-not-an-id"),
+    pytest.param("history is ours", "allende-history-is-ours", id="words-offer-the-quotations-holding-them"),
+    pytest.param("allende-history-is-our", "allende-history-is-ours", id="a-near-id"),
+    pytest.param("ALLENDE-HISTORY-IS-OURS", "allende-history-is-ours", id="case"),
+])
+def test_the_python_lookup_takes_exact_ids_and_offers_near_ones(asked: str, offered: str | None) -> None:
+    import chilecite
+    from chilecite.errors import NotFound
+
+    with pytest.raises(NotFound) as caught:
+        chilecite.quotation(asked)
+    assert f"no quotation '{asked}'" in str(caught.value) and "search_quotations" in str(caught.value)
+    if offered:
+        assert caught.value.choices[0] == offered
+    assert chilecite.search_quotations("zzqxw") == []
 
 
 def test_cli(corpus):

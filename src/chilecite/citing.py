@@ -16,6 +16,7 @@ citeproc-py is imported lazily; the CLI's `--help` never loads it.
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -562,7 +563,7 @@ def _bundled_corpus() -> Corpus:
 
 @dataclass(frozen=True)
 class QuotationHandle:
-    """A quotation found by id or words: `chilecite.quotation("history is ours").cite(style="apa", format="html")`."""
+    """A quotation by its id: `chilecite.quotation("allende-history-is-ours").cite(style="apa", format="html")`."""
 
     id: str
     corpus: Corpus = field(repr=False, compare=False)
@@ -585,14 +586,30 @@ class QuotationHandle:
         return self.text
 
 
-def quotation(words_or_id: str, corpus: Corpus | None = None) -> QuotationHandle:
-    """The quotation with this id, or else the best-ranked quotation containing these words."""
+def quotation(quotation_id: str, corpus: Corpus | None = None) -> QuotationHandle:
+    """The quotation with exactly this id. NotFound names the nearest ids (and, for words, the
+    quotations holding them); `search_quotations(words)` finds quotations by their words."""
     corpus = corpus or _bundled_corpus()
-    if words_or_id in corpus.quotations:
-        return QuotationHandle(words_or_id, corpus)
+    if not isinstance(quotation_id, str):
+        raise TypeError(f"a quotation id is a str, not {type(quotation_id).__name__}")
+    if quotation_id in corpus.quotations:
+        return QuotationHandle(quotation_id, corpus)
+    near = closest(quotation_id, corpus.quotations)
+    found: list[str] = []
+    if " " in quotation_id.strip() or not near:  # words, not a mistyped id: the quotations that hold them
+        with contextlib.suppress(UsageError):  # too many words to search for: the ids alone are offered
+            found = [h.id for h in _quotation_hits(corpus, quotation_id)[:3]]
+    raise NotFound(f"no quotation '{quotation_id}'", choices=list(dict.fromkeys(near + found))[:4],
+                   hint="a quotation is named by its id; chilecite.search_quotations(WORDS), or `chilecite search WORDS`, finds it by its words")
+
+
+def search_quotations(words: str, corpus: Corpus | None = None) -> list[QuotationHandle]:
+    """The quotations holding any of these words (accents and case ignored), best first; [] when none do."""
+    corpus = corpus or _bundled_corpus()
+    return [QuotationHandle(hit.id, corpus) for hit in _quotation_hits(corpus, words)]
+
+
+def _quotation_hits(corpus: Corpus, words: str) -> list[Any]:
     from chilecite.search import search
 
-    hits = [h for h in search(corpus, words_or_id) if h.kind == "quotation"]
-    if not hits:
-        raise NotFound(f"no quotation matches '{words_or_id}'; try `chilecite search WORDS`")
-    return QuotationHandle(hits[0].id, corpus)
+    return [h for h in search(corpus, words, notes=False) if h.kind == "quotation"]

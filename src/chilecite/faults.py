@@ -360,7 +360,7 @@ def admit(kind: str, data: dict[str, Any], first: Sequence[Fault], adapter: Type
         drops = [f.drop for f in found]
         if any(d is None or d == () for d in drops):
             return None
-        current = _without(current, [d for d in drops if d is not None])
+        current = without(current, [d for d in drops if d is not None])
         try:
             return adapter.validate_python(current), current
         except ValidationError as exc:
@@ -368,7 +368,7 @@ def admit(kind: str, data: dict[str, Any], first: Sequence[Fault], adapter: Type
     return None
 
 
-def _without(data: dict[str, Any], paths: Sequence[FieldPath]) -> dict[str, Any]:
+def without(data: dict[str, Any], paths: Sequence[FieldPath]) -> dict[str, Any]:
     """A copy of `data` with the values at `paths` removed (list items from the last, so indices hold)."""
     out = copy.deepcopy(data)
     for path in sorted(set(paths), key=lambda p: tuple((1, s) if isinstance(s, int) else (0, s) for s in p), reverse=True):

@@ -28,11 +28,12 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chilecite.corpus import POSITION_READER, Corpus, Duplicate, FieldPath, Source
-from chilecite.faults import admit, faults
+from chilecite.faults import admit, faults, without
 from chilecite.files import NotRegular, TooLarge, read_regular
 from chilecite.models import Agent, Essay, Note, Quotation, Work
 from chilecite.problems import Problem, Rule
 from chilecite.rules import files as F
+from chilecite.rules.hygiene import PLACEHOLDER, find_placeholders
 from chilecite.tree import (
     MAX_FILE_BYTES,
     NotATree,
@@ -342,6 +343,14 @@ def _load_bytes(path: str, name: str, display: str, kind: str, raw: bytes) -> _L
         outcome.problems.append(F.NOT_A_MAPPING.problem("a record must be a YAML mapping of fields", **at_start))
         return outcome
     data = parsed.data
+    blanks = find_placeholders(data)
+    if blanks:  # a skeleton not yet filled in: each blank is one problem, and its field is left out
+        source = Source(path, display, parse_yaml(text).positions)
+        for blank in blanks:
+            dotted = ".".join(map(str, blank))
+            outcome.problems.append(PLACEHOLDER.problem(f"{dotted}: still the skeleton's placeholder '{_value_at(data, blank)}'",
+                                                        **source.locate(blank), kind=kind, record=rid, field=dotted))
+        data = without(data, blanks)
     try:
         record = _ADAPTERS[kind].validate_python(data)
     except ValidationError as exc:
@@ -350,6 +359,8 @@ def _load_bytes(path: str, name: str, display: str, kind: str, raw: bytes) -> _L
         source = Source(path, display, parse_yaml(text).positions)
         found = faults(kind, data, exc.errors())
         for fault in found:
+            if fault.path in blanks:
+                continue  # a required field still blank: said once, as a placeholder
             outcome.problems.append(F.SCHEMA.problem(fault.message, hint=fault.hint, **source.locate(fault.path),
                                                      kind=kind, record=rid, field=fault.field))
         admitted = admit(kind, data, found, _ADAPTERS[kind])
@@ -366,12 +377,21 @@ def _load_bytes(path: str, name: str, display: str, kind: str, raw: bytes) -> _L
     return outcome
 
 
+_LEFT_OUT = frozenset({F.SCHEMA.code, PLACEHOLDER.code})  # codes whose field the record is made without
+
+
+def _value_at(data: Any, path: FieldPath) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
 def _apply(outcome: _Loaded, path: str, display: str, digest: bytes, corpus: Corpus) -> None:
     corpus.problems.extend(outcome.problems)
     if outcome.record is not None:
         _share_fields_sets(outcome.record)
         corpus.add(outcome.kind, outcome.id, outcome.record, Source(path, display, None, digest))
-        if any(p.code == F.SCHEMA.code for p in outcome.problems):
+        if any(p.code in _LEFT_OUT for p in outcome.problems):
             corpus.partial.add((outcome.kind, outcome.id))  # made without its faulty parts: its faults are all it reports
     elif outcome.problems:
         corpus.unloaded.add((outcome.kind, outcome.id))  # its file is there, but no record could be made of it

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from chilecite.cli.context import Command, Session, location_options, pass_session
+from chilecite.cli.context import Command, CommandFailed, Session, location_options, pass_session
+from chilecite.errors import NothingToDo
 
 if TYPE_CHECKING:
     from chilecite.corpus import Corpus
@@ -53,4 +54,8 @@ def export(session: Session, fmt: str, output: str, note: tuple[int, ...], note_
         return run(corpus, fmt.lower(), options)
 
     args = ["export", fmt.lower(), sorted(note), note_ranges, min_level.lower(), no_essay, ascii_]
-    write_output(output, session.output("text", args, produce))
+    try:
+        text = session.output("text", args, produce)
+    except NothingToDo as exc:
+        raise CommandFailed(str(exc)) from None  # said, exit 1, and no file written
+    write_output(output, text)

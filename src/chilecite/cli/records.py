@@ -20,11 +20,11 @@ from chilecite.errors import UsageError
 @location_options
 @pass_session
 def new(session: Session, kind: str, exact: str | None, paragraph: int | None, block: bool, subtype: str | None) -> None:
-    """Print a valid skeleton record to fill in (a quotation is anchored from --exact)."""
+    """Print a skeleton record: what to fill in marked, nothing guessed (a quotation is anchored from --exact)."""
     from chilecite import skeletons
 
     if kind == "work":
-        out(skeletons.new_work(subtype or "book"))
+        out(skeletons.new_work(subtype))
     elif kind == "agent":
         out(skeletons.new_agent(subtype or "person"))
     else:

@@ -16,6 +16,8 @@ from pydantic import BaseModel
 from chilecite.problems import Problem, Rule
 from chilecite.rules.base import ERROR, Context, FieldPath, field_names
 
+# What `chilecite new` puts where a contributor must write a value: `<fill in: the title as published>`.
+PLACEHOLDER_RE = re.compile(r"^<fill in\b[^<>]*>\Z")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SELECTOR_CONTEXT = (("prefix",), ("suffix",))  # verbatim text around a quotation may start or end with a space
 _NOT_NFC, _CONTROL, _WHITESPACE = "CC050", "CC051", "CC052"
@@ -102,7 +104,29 @@ def quotes_as_printed(ctx: Context, rule: Rule) -> Iterator[Problem]:
             yield ctx.at(rule, "quotation text has straight quotes; the essay prints curly ones", "quotations", qid, ("anchor", "quote", "exact"))
 
 
+# Reported by the loader, which leaves the placeholder's field out before checking the schema, so
+# that a skeleton as printed is one error per blank, never a type error for a blank in a dated field.
+PLACEHOLDER = Rule("CC054", ERROR, "Skeleton placeholder not filled in",
+                   "Replace `<fill in: …>` with the value (`chilecite schema --show KIND.FIELD` says what it is), or delete the line "
+                   "when the record has none; never guess.",
+                   "`chilecite new` marks every value a contributor must supply as `<fill in: what it is>`; a record still holding "
+                   "one is not finished. The field is left out of the record until it is filled in.",
+                   reported_by="loader")
+
+
+def find_placeholders(data: object, path: FieldPath = ()) -> list[FieldPath]:
+    """The path of every placeholder string in a record's plain data."""
+    if isinstance(data, str):
+        return [path] if data.startswith("<fill in") and PLACEHOLDER_RE.match(data) else []
+    if isinstance(data, dict):
+        return [found for key, value in data.items() for found in find_placeholders(value, (*path, key))]
+    if isinstance(data, list):
+        return [found for i, value in enumerate(data) for found in find_placeholders(value, (*path, i))]
+    return []
+
+
 RULES = (
+    PLACEHOLDER,
     Rule("CC050", ERROR, "Text not in Unicode NFC", "Re-save with composed accents (é, not e + combining accent).",
          "Decomposed accents look the same but compare differently, so searches and duplicate checks would miss them.", unicode_nfc),
     Rule("CC051", ERROR, "Control character in text", "Delete the invisible character.",

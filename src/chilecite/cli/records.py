@@ -43,21 +43,23 @@ def import_() -> None:
 @import_.command("bibtex")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Print the records instead of writing them.")
+@click.option("--update", is_flag=True, help="Bring the changed fields of entries already in the records into them, each change shown first.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
 @location_options
 @pass_session
-def bibtex(session: Session, file: Path, dry_run: bool, fmt: str) -> None:
+def bibtex(session: Session, file: Path, dry_run: bool, update: bool, fmt: str) -> None:
     """Import BibTeX/BibLaTeX entries (Zotero, Better BibTeX, JabRef) as work and agent records.
 
     They are written into the records tree in use (--records, or the checkout you are in), all or
-    nothing, after being checked against it; every field with no place in a record is reported."""
+    nothing, after being checked against it; every field with no place in a record is reported.
+    An entry already in the records is not imported again."""
     from chilecite.importing import import_file, render_import
 
     tree = session.tree
     if tree.found_by == "installed" and not dry_run:
         raise UsageError("no records tree to write into: run inside a checkout, or give --records DIR (or use --dry-run)")
     session.announce(fmt)
-    outcome = import_file(file, session.gate(fmt), tree.path, write=not dry_run)
+    outcome = import_file(file, session.gate(fmt), tree.path, write=not dry_run, update=update, show=out if fmt == "text" else None)
     if fmt == "json":
         out(safe_json({"records": tree.as_dict(), **outcome.payload()}))
     else:

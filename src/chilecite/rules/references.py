@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from chilecite.corpus import WorkIdentity, work_identity
 from chilecite.problems import Problem, Rule
 from chilecite.rules.base import ERROR, WARNING, Context, FieldPath, ranges
 from chilecite.vocabulary import KEY_RE, closest, fold
@@ -105,11 +106,12 @@ def _established_first(ctx: Context, kind: str, ids: list[str]) -> list[str]:
 
 
 def duplicate_works(ctx: Context, rule: Rule) -> Iterator[Problem]:
-    groups: dict[tuple[str, str, int | None], list[str]] = defaultdict(list)
-    for key, work in ctx.corpus.works.items():
-        if work.title:
-            first = work.authors[0] if work.authors else fold(work.container_title or "")
-            groups[(first, fold(work.title), work.issued.start.year if work.issued else None)].append(key)
+    groups: dict[WorkIdentity, list[str]] = defaultdict(list)
+    works = ctx.corpus.works
+    for key, work in works.items():
+        identity = work_identity(work, works)
+        if identity is not None:
+            groups[identity].append(key)
     for keys in groups.values():
         keys = _established_first(ctx, "works", keys)
         for key in keys[1:]:
@@ -143,7 +145,7 @@ RULES = (
     Rule("CC015", ERROR, "Citation key not in the agreed form", "familyyearword, lower-case ASCII, e.g. miliband1973coup; add a letter on collision.",
          "Keys are the identity of a work and never change once committed, so they are checked at the door.", key_format),
     Rule("CC016", WARNING, "Likely duplicate work", "Merge the two records, or make the titles say how they differ.",
-         "Same first author (or container), folded title and year.", duplicate_works),
+         "Same first author (or container), folded title and year; a work with no date of its own (a chapter) has its book's.", duplicate_works),
     Rule("CC017", WARNING, "Likely duplicate agent", "Merge the two agents; keep both spellings under `printed`.",
          "Same name once accents, case and punctuation are folded.", duplicate_agents),
 )

@@ -193,3 +193,22 @@ def test_python_m_chilecite_runs_the_command(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"records: {tmp_path / 'records'} (found from the working directory)")
     version = subprocess.run([sys.executable, "-m", "chilecite", "--version"], env=env, capture_output=True, text=True, timeout=60, check=False)
     assert version.stdout.startswith("chilecite, version ")
+
+
+# --------------------------------------------------------------------------- 6. importing: all or nothing, and twice is once
+
+
+def test_an_import_is_all_or_nothing_and_twice_is_once(checkout: Checkout) -> None:
+    from tests.test_importing import FIXTURES
+
+    before = sorted(p.relative_to(checkout.records) for p in checkout.records.rglob("*.yaml"))
+    result = checkout.run("import", "bibtex", str(FIXTURES / "broken.bib"), code=1)
+    assert "nothing was written" in result.stdout
+    assert sorted(p.relative_to(checkout.records) for p in checkout.records.rglob("*.yaml")) == before
+    fixed = checkout.root.parent / "fixed.bib"
+    fixed.write_text((FIXTURES / "broken.bib").read_text(encoding="utf-8").replace("closes,\n", "closes},\n"), encoding="utf-8")
+    first = json.loads(checkout.run("import", "bibtex", "--format", "json", str(fixed)).stdout)
+    assert len(first["imported"]) == 6 and all(r["written"] for r in first["imported"])
+    second = json.loads(checkout.run("import", "bibtex", "--format", "json", str(fixed)).stdout)
+    assert second["imported"] == [] and len(second["present"]) == 4
+    assert len(list(checkout.records.rglob("*.yaml"))) == len(before) + 6

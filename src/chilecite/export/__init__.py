@@ -32,12 +32,13 @@ def export(corpus: Corpus, fmt: str, options: ExportOptions = ExportOptions()) -
 
 
 def nothing_to_export(corpus: Corpus, options: ExportOptions) -> str | None:
-    """Why the selection exports no cited work ("note 50 is unidentified: nothing to export"), or None
-    when it exports some. The essay's own entry alone is nothing: it is not what a selection asks for."""
-    if any(not item.is_essay for item in select_items(corpus, options)):
-        return None
+    """Why the export would be empty ("note 50 is unidentified: nothing to export"), or None. The
+    essay's own entry alone is nothing when notes are chosen: it is not what they ask for."""
+    items = select_items(corpus, options)
     if options.notes is None:
-        return f"no note cites a work at --min-level {options.min_level.value} or stronger: nothing to export"
+        return None if items else f"no note cites a work at --min-level {options.min_level.value} or stronger: nothing to export"
+    if any(not item.is_essay for item in items):
+        return None
     chosen = sorted(options.notes)
     unidentified = [n for n in chosen if not corpus.notes[n].citations]
     if len(unidentified) == len(chosen):

@@ -212,3 +212,22 @@ def test_an_import_is_all_or_nothing_and_twice_is_once(checkout: Checkout) -> No
     second = json.loads(checkout.run("import", "bibtex", "--format", "json", str(fixed)).stdout)
     assert second["imported"] == [] and len(second["present"]) == 4
     assert len(list(checkout.records.rglob("*.yaml"))) == len(before) + 6
+
+
+def test_a_slip_replayed_from_the_cache_is_reported_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record made without its faulty field is kept in the cache's tree snapshot like any other: loaded again
+    from there (another file changed, so no report is reused), it is still one error in its own file."""
+    monkeypatch.setenv("CHILECITE_CACHE", str(tmp_path / "cache"))
+    records = copy_records(tmp_path)
+    work = records / "works" / "miliband1973coup.yaml"
+    work.write_text(work.read_text(encoding="utf-8").replace("\ntitle:", "\ntitel:"), encoding="utf-8")
+
+    def problems(*options: str) -> list[tuple]:
+        result = CliRunner().invoke(cli, [*options, "--records", str(records), "validate", "--format", "json"], catch_exceptions=False)
+        return [(p["code"], p["file"], p["line"], p["message"]) for p in json.loads(result.stdout)["problems"]]
+
+    first = problems()
+    note = records / "notes" / "001.yaml"
+    note.write_text(note.read_text(encoding="utf-8") + "# a comment: new bytes, the same record\n", encoding="utf-8")
+    assert problems() == first == problems("--no-cache")
+    assert [(code, file) for code, file, _, _ in first] == [("CC005", "records/works/miliband1973coup.yaml")]

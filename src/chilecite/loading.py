@@ -33,7 +33,7 @@ from chilecite.files import NotRegular, TooLarge, read_regular
 from chilecite.models import Agent, Essay, Note, Quotation, Work
 from chilecite.problems import Problem, Rule
 from chilecite.rules import files as F
-from chilecite.rules.hygiene import PLACEHOLDER, find_placeholders
+from chilecite.rules.hygiene import PLACEHOLDER, PLACEHOLDER_MARK, find_placeholders
 from chilecite.tree import (
     MAX_FILE_BYTES,
     NotATree,
@@ -343,7 +343,7 @@ def _load_bytes(path: str, name: str, display: str, kind: str, raw: bytes) -> _L
         outcome.problems.append(F.NOT_A_MAPPING.problem("a record must be a YAML mapping of fields", **at_start))
         return outcome
     data = parsed.data
-    blanks = find_placeholders(data)
+    blanks = find_placeholders(data) if PLACEHOLDER_MARK in text else []  # the text is searched first: a walk of every record would cost
     if blanks:  # a skeleton not yet filled in: each blank is one problem, and its field is left out
         source = Source(path, display, parse_yaml(text).positions)
         for blank in blanks:

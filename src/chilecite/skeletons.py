@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from chilecite.errors import UsageError
 from chilecite.models import WorkType
+from chilecite.rules.hygiene import PLACEHOLDER_MARK
 from chilecite.text import ReferenceText, quote_anchor
 from chilecite.vocabulary import closest
 from chilecite.writing import SCHEMA_COMMENT, dump_yaml
@@ -21,7 +22,7 @@ _CONTAINED = {WorkType.article_journal: "journal", WorkType.article_newspaper: "
 
 def placeholder(what: str) -> str:
     """The mark of a value to supply: `<fill in: what>` (see `chilecite.rules.hygiene.PLACEHOLDER_RE`)."""
-    return f"<fill in: {what}>"
+    return f"{PLACEHOLDER_MARK}: {what}>"
 
 
 def _skeleton(kind: str, where: str, data: dict[str, object]) -> str:

@@ -17,6 +17,7 @@ from chilecite.problems import Problem, Rule
 from chilecite.rules.base import ERROR, Context, FieldPath, field_names
 
 # What `chilecite new` puts where a contributor must write a value: `<fill in: the title as published>`.
+PLACEHOLDER_MARK = "<fill in"
 PLACEHOLDER_RE = re.compile(r"^<fill in\b[^<>]*>\Z")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SELECTOR_CONTEXT = (("prefix",), ("suffix",))  # verbatim text around a quotation may start or end with a space
@@ -117,7 +118,7 @@ PLACEHOLDER = Rule("CC054", ERROR, "Skeleton placeholder not filled in",
 def find_placeholders(data: object, path: FieldPath = ()) -> list[FieldPath]:
     """The path of every placeholder string in a record's plain data."""
     if isinstance(data, str):
-        return [path] if data.startswith("<fill in") and PLACEHOLDER_RE.match(data) else []
+        return [path] if data.startswith(PLACEHOLDER_MARK) and PLACEHOLDER_RE.match(data) else []
     if isinstance(data, dict):
         return [found for key, value in data.items() for found in find_placeholders(value, (*path, key))]
     if isinstance(data, list):

@@ -20,7 +20,7 @@ def duplicate_ids(ctx: Context, rule: Rule) -> Iterator[Problem]:
 
 def notes_complete(ctx: Context, rule: Rule) -> Iterator[Problem]:
     count = ctx.corpus.note_count
-    missing = [n for n in range(1, count + 1) if not ctx.corpus.is_present("notes", n)]  # a broken note file reports its own fault
+    missing = [n for n in range(1, count + 1) if n not in ctx.corpus.notes and not ctx.corpus.is_present("notes", n)]  # a broken note file reports its own fault
     if missing:
         yield rule.problem(f"notes missing: {ranges(missing)} (the essay has {count})", file="records/notes", kind="notes")
 
@@ -47,16 +47,16 @@ def references_resolve(ctx: Context, rule: Rule) -> Iterator[Problem]:
     not those of every record naming it."""
     c = ctx.corpus
     for kind, rid, path, citation in ctx.citations:
-        if not c.is_present("works", citation.work):
+        if citation.work not in c.works and not c.is_present("works", citation.work):
             yield ctx.at(rule, _missing(f"no work '{citation.work}' in records/works", citation.work, c.works), kind, rid, (*path, "work"))
     for kind, rid, path, agent in _agent_references(ctx):
-        if not c.is_present("agents", agent):
+        if agent not in c.agents and not c.is_present("agents", agent):
             yield ctx.at(rule, _missing(f"no agent '{agent}' in records/agents", agent, c.agents), kind, rid, path)
     for qid, q in c.quotations.items():
-        if q.note is not None and not c.is_present("notes", q.note):
+        if q.note is not None and q.note not in c.notes and not c.is_present("notes", q.note):
             yield ctx.at(rule, f"no note {q.note} in records/notes", "quotations", qid, ("note",))
     for key, work in c.works.items():
-        if work.parent and not c.is_present("works", work.parent):
+        if work.parent and work.parent not in c.works and not c.is_present("works", work.parent):
             yield ctx.at(rule, _missing(f"no parent work '{work.parent}' in records/works", work.parent, c.works), "works", key, ("parent",))
     if c.essay and not c.is_present("works", c.essay.key):
         yield ctx.at(rule, _missing(f"the essay's work record '{c.essay.key}' is missing", c.essay.key, c.works), "essay", "essay", ("key",))

@@ -159,6 +159,17 @@ def test_keys_avoid_collisions_with_a_letter(corpus: Corpus) -> None:
     assert result.works["miliband1973coupb"].authors == ["miliband-ralph"] and not result.agents
 
 
+def test_a_key_taken_by_another_work_is_renamed_and_the_same_work_is_present(corpus: Corpus) -> None:
+    """The corpus key with another title is another work: imported under a key of its own (CC072). With the
+    corpus work's own title it is that work: present (CC076), not imported again."""
+    other = import_bibtex("@book{miliband1973coup, author = {Miliband, Ralph}, title = {Parliamentary Socialism}, year = 1973}\n", corpus)
+    assert list(other.works) == ["miliband1973parliamentary"] and not other.present
+    assert _problems(other, "CC072") == {("miliband1973coup", None, 1)}
+    same = import_bibtex("@article{miliband1973coup, author = {Miliband, Ralph}, title = {The Coup in {Chile}}, year = 1973}\n", corpus)
+    assert not same.works and [(p.entry, p.key, p.changes) for p in same.present] == [("miliband1973coup", "miliband1973coup", ())]
+    assert _problems(same, "CC076") == {("miliband1973coup", None, 1)} and not _problems(same, "CC072")
+
+
 def test_unparseable_values_are_reported_not_guessed(corpus: Corpus) -> None:
     bib = "@article{abc1970x, title = {T}, year = {c. 1970}, month = {Brumaire}, langid = {klingon}, booktitle = {B}}\n" \
           "@incollection{abc1971y, title = {T}, booktitle = {No Such Book}, date = {1971/}}\n"

@@ -296,7 +296,7 @@ def _fault(kind: str, data: dict[str, Any], error: Any) -> Fault:
         choices = [yaml_line(name, [value])]  # one item written without the list around it
     elif etype == "int_type" and isinstance(value, str) and value.strip().isdigit():
         choices = [yaml_line(name, int(value))]  # a number in quotes
-    if etype in ("too_short",):
+    if etype == "too_short":
         found = "an empty list"
     else:
         found = _found(value) if present else "nothing"

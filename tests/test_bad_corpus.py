@@ -1,7 +1,8 @@
 """The bad corpus: malformed or inconsistent record files, each with the exact problems it must raise.
 
 Each case is `tests/bad/<case-id>/<kind>/<file>.yaml` (or `tests/bad/<case-id>/essay.yaml`) plus
-`expected.txt`, one `CODE LINE:COLUMN` per expected problem. A case file is validated as a
+`expected.txt`, one `CODE LINE:COLUMN` per expected problem; a schema fault's case (CC005) also has
+`messages.txt`, one `CODE MESSAGE` per problem in file order: chilecite's own words, never pydantic's. A case file is validated as a
 contributor would: in the context of the bundled corpus, through the library and through the CLI.
 The bundled corpus is loaded once; each case is loaded into a copy of that context
 (`chilecite.loading.with_contributed`). Corpus-wide rules that no single contributed file can
@@ -45,7 +46,7 @@ def case_dirs() -> list[Path]:
 
 
 def case_file(case: Path) -> Path:
-    files = [p for p in case.rglob("*") if p.is_file() and p.name != "expected.txt"]
+    files = [p for p in case.rglob("*") if p.is_file() and p.name not in ("expected.txt", "messages.txt")]
     assert len(files) == 1, f"{case.name}: a case holds exactly one record file, found {files}"
     return files[0]
 
@@ -157,6 +158,59 @@ def test_case_cli_json(case: Path, essay_path: Path) -> None:
         assert item["code"] in BY_CODE and item["severity"] in ("error", "warning")
         assert same_file(item["file"], path), item
     assert Counter((p["code"], p["line"], p["column"]) for p in problems) == expected(case)
+
+
+# --------------------------------------------------------------------------- schema faults: chilecite's words, one file
+
+# What pydantic says and a contributor should never read: its phrases, its error types, its class names.
+PYDANTIC_WORDING = re.compile(r"Input should|Field required|Extra inputs|Value error|valid dictionary|instance of|pydantic|"
+                              r"unable to parse|type=|extra_forbidden|literal_error|union_tag|model_type|int_parsing|"
+                              r"NoteAnchor|TextQuoteSelector|Locator\b|Citation\b|Organisation\b")
+
+
+def schema_cases() -> list:
+    return [param for param in case_params() if "CC005" in {code for code, _, _ in expected(param.values[0])}]
+
+
+def test_every_schema_fault_case_says_its_messages() -> None:
+    assert len(schema_cases()) >= 15
+    for param in schema_cases():
+        assert (param.values[0] / "messages.txt").is_file(), f"{param.values[0].name} has no messages.txt"
+
+
+@pytest.mark.parametrize("case", schema_cases())
+def test_schema_fault_messages(case: Path, bundled: Corpus) -> None:
+    path = case_file(case)
+    report = validate(with_contributed(bundled, [path]), None)
+    problems = sorted(report.problems, key=lambda p: (p.line or 0, p.column or 0, p.code))
+    wanted = (case / "messages.txt").read_text(encoding="utf-8").splitlines()
+    assert [f"{p.code} {p.message}" for p in problems] == wanted
+    for p in problems:
+        assert not PYDANTIC_WORDING.search(p.message + " " + p.hint), p
+        if p.code == "CC005":
+            assert "chilecite schema --show" in p.hint, p.hint
+
+
+def loader_cases() -> list:
+    """The cases whose every problem the loader reports (a file that cannot become its record as written),
+    of a file a tree holds (a stray folder is not read as part of a tree: only a file named on the command line is)."""
+    return [param for param in case_params() if all(BY_CODE[code].reported_by == "loader" for code, _, _ in expected(param.values[0]))
+            and case_file(param.values[0]).relative_to(param.values[0]).parts[0] in (*KINDS, "essay.yaml")]
+
+
+@pytest.mark.parametrize("case", loader_cases())
+def test_a_broken_file_in_the_tree_is_its_errors_only(case: Path, tmp_path: Path, reference_text: ReferenceText) -> None:
+    """The slipped file put in place in a copy of the whole tree: its faults, and nothing in any other
+    file (no note missing, no reference unresolved, no work left uncited, no block quotation uncovered)."""
+    path = case_file(case)
+    root = tmp_path / "records"
+    shutil.copytree(RECORDS, root)
+    target = root / path.relative_to(case)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target)
+    report = validate(load_corpus(root), reference_text)
+    assert {p.file for p in report.problems} == {f"records/{path.relative_to(case)}"}, [(p.file, p.code, p.message) for p in report.problems]
+    assert triples(report.problems) == expected(case)
 
 
 # --------------------------------------------------------------------------- generated at runtime: CC006

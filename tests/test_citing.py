@@ -233,6 +233,26 @@ def test_python_api(corpus):
     assert chilecite.quotation(qid, RECORDS).id == qid  # through a workspace, gated
     with pytest.raises(NotFound, match="did you mean allende-history-is-ours"):
         chilecite.quotation("allende-history", RECORDS)  # an exact id, or the nearest ones named
+    words = " ".join(corpus.quotations[qid].text.split()[:6])
+    assert chilecite.search_quotations(words, RECORDS)[0].id == qid  # found by its words, explicitly
+
+
+@pytest.mark.parametrize(("asked", "offered"), [
+    pytest.param("the", None, id="a-word-is-not-an-id"),
+    pytest.param("history is ours", "allende-history-is-ours", id="words-offer-the-quotations-holding-them"),
+    pytest.param("allende-history-is-our", "allende-history-is-ours", id="a-near-id"),
+    pytest.param("ALLENDE-HISTORY-IS-OURS", "allende-history-is-ours", id="case"),
+])
+def test_the_python_lookup_takes_exact_ids_and_offers_near_ones(asked: str, offered: str | None) -> None:
+    import chilecite
+    from chilecite.errors import NotFound
+
+    with pytest.raises(NotFound) as caught:
+        chilecite.quotation(asked)
+    assert f"no quotation '{asked}'" in str(caught.value) and "search_quotations" in str(caught.value)
+    if offered:
+        assert caught.value.choices[0] == offered
+    assert chilecite.search_quotations("zzqxw") == []
 
 
 def test_cli(corpus):

@@ -94,8 +94,10 @@ def test_zotero_biblatex(corpus: Corpus) -> None:
     assert chapter.parent == "allende1973chiles" and not chapter.editors and chapter.publisher is None
     assert works["elmercurio1973sep12"].type.value == "article-newspaper"
     assert result.keys["partidoSocialistaProgramaPartido1971"] == "partido1971programa"
-    assert _problems(result, "CC072") == {("partidoSocialistaProgramaPartido1971", None, 27), ("miliband1973coup", None, 52)}
-    assert result.keys["miliband1973coup"] == "miliband1973coupb"
+    assert _problems(result, "CC072") == {("partidoSocialistaProgramaPartido1971", None, 27)}
+    # The corpus work of the same key and title, entered as a book: already there, not imported again; the difference named.
+    assert "miliband1973coup" not in result.keys and _problems(result, "CC076") == {("miliband1973coup", None, 52)}
+    assert [(p.entry, p.key, p.changes) for p in result.present] == [("miliband1973coup", "miliband1973coup", ("type",))]
     assert _problems(result, "CC070") == {
         ("fuente1972cordones", "urldate", 12), ("fuente1972cordones", "file", 13),
         ("partidoSocialistaProgramaPartido1971", "shorttitle", 33), ("mir1973declaracion", "urldate", 48),
@@ -150,11 +152,22 @@ def test_every_field_is_imported_or_reported(corpus: Corpus) -> None:
 
 
 def test_keys_avoid_collisions_with_a_letter(corpus: Corpus) -> None:
-    bib = "@book{X1, author = {Miliband, Ralph}, title = {The Coup in Chile}, year = 1973}\n" \
+    bib = "@book{X1, author = {Miliband, Ralph}, title = {The Coup in Chile, revisited}, year = 1973}\n" \
           "@book{X2, author = {Miliband, Ralph}, title = {The coup, again}, year = 1973}\n"
     result = import_bibtex(bib, corpus)
     assert list(result.works) == ["miliband1973coupb", "miliband1973coupc"]
     assert result.works["miliband1973coupb"].authors == ["miliband-ralph"] and not result.agents
+
+
+def test_a_key_taken_by_another_work_is_renamed_and_the_same_work_is_present(corpus: Corpus) -> None:
+    """The corpus key with another title is another work: imported under a key of its own (CC072). With the
+    corpus work's own title it is that work: present (CC076), not imported again."""
+    other = import_bibtex("@book{miliband1973coup, author = {Miliband, Ralph}, title = {Parliamentary Socialism}, year = 1973}\n", corpus)
+    assert list(other.works) == ["miliband1973parliamentary"] and not other.present
+    assert _problems(other, "CC072") == {("miliband1973coup", None, 1)}
+    same = import_bibtex("@article{miliband1973coup, author = {Miliband, Ralph}, title = {The Coup in {Chile}}, year = 1973}\n", corpus)
+    assert not same.works and [(p.entry, p.key, p.changes) for p in same.present] == [("miliband1973coup", "miliband1973coup", ())]
+    assert _problems(same, "CC076") == {("miliband1973coup", None, 1)} and not _problems(same, "CC072")
 
 
 def test_unparseable_values_are_reported_not_guessed(corpus: Corpus) -> None:
@@ -471,14 +484,128 @@ def test_cli_writes_the_records_into_the_tree_in_use(tmp_path: Path) -> None:
         assert (records / path).read_text(encoding="utf-8") == (EXPECTED / "jabref" / path).read_text(encoding="utf-8")
 
 
-def test_cli_broken_entry_exits_1_but_writes_the_others(tmp_path: Path) -> None:
+def test_cli_broken_entry_exits_1_and_writes_nothing(tmp_path: Path) -> None:
+    """An import is all or nothing: one entry that cannot be imported, and no record is written."""
     records = copy_records(tmp_path)
+    before = _tree(records)
     result = _run(records, str(FIXTURES / "broken.bib"), "--format", "json")
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
-    assert payload["summary"]["by_code"] == {"CC070": 4, "CC071": 1, "CC072": 1}
-    assert all(r["written"] for r in payload["imported"])
-    assert (records / "works" / "smith1972first.yaml").is_file()
+    assert payload["summary"]["by_code"] == {"CC070": 4, "CC071": 1, "CC072": 1} and payload["complete"] is False
+    assert payload["imported"] and not any(r["written"] for r in payload["imported"])
+    assert _tree(records) == before
+    text = _run(records, str(FIXTURES / "broken.bib")).stdout
+    assert "nothing was written: 1 problem(s) stop the import, which is all or nothing" in text and "wrote" not in text
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_fixed_file_imported_twice_is_written_once(tmp_path: Path) -> None:
+    """The issue's path: an import refused for one broken entry, the brace fixed, imported, and imported again:
+    the second import writes nothing, reports every entry as present, and exits 0."""
+    records = copy_records(tmp_path)
+    fixed = tmp_path / "fixed.bib"
+    fixed.write_text((FIXTURES / "broken.bib").read_text(encoding="utf-8").replace("closes,\n", "closes},\n"), encoding="utf-8")
+    assert _run(records, str(FIXTURES / "broken.bib")).exit_code == 1
+    first = _run(records, str(fixed), "--format", "json")
+    assert first.exit_code == 0 and all(r["written"] for r in json.loads(first.stdout)["imported"])
+    after_first = _tree(records)
+    second = _run(records, str(fixed), "--format", "json")
+    payload = json.loads(second.stdout)
+    assert second.exit_code == 0 and payload["imported"] == [] and _tree(records) == after_first
+    assert sorted(p["entry"] for p in payload["present"]) == ["broken1970", "jones1973second", "smith1972first", "tool1980"]
+    assert payload["summary"]["by_code"]["CC076"] == 4 and "CC072" not in payload["summary"]["by_code"]  # no key renamed for what is not imported
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_the_records_exported_and_imported_back_are_all_present(fmt: str, tmp_path: Path) -> None:
+    """Importing chilecite's own export into the tree it came from adds nothing (no toha1973declaracionb, no nettl1966rosac)."""
+    records = copy_records(tmp_path)
+    before = _tree(records)
+    exported = tmp_path / f"own.{fmt}.bib"
+    exported.write_text(EXPORTS[fmt](load_corpus(records)), encoding="utf-8")
+    result = _run(records, str(exported), "--format", "json")
+    payload = json.loads(result.stdout)
+    assert result.exit_code == 0 and payload["imported"] == [] and _tree(records) == before
+    assert sorted(p["work"] for p in payload["present"]) == sorted(load_corpus(records).works)
+
+
+HAND_CHAPTER = """# yaml-language-server: $schema=../../schemas/work.schema.json
+type: chapter
+title: The road to socialism, once more
+authors:
+- allende-salvador
+parent: allende1973chiles
+"""
+REIMPORTED_CHAPTER = """@incollection{allende1973road,
+  author = {Allende, Salvador},
+  title = {The Road to Socialism, Once More},
+  booktitle = {Chile's Road to Socialism},
+  date = {1973},
+  pages = {20--31},
+}
+"""
+
+
+def test_a_hand_added_chapter_and_its_reimport_are_one_work(tmp_path: Path) -> None:
+    """A chapter added by hand (no date: it has its book's) and the same chapter exported from a reference manager
+    (the book's date as its own): the import finds it present, and the validator flags the two if both are kept."""
+    records = copy_records(tmp_path)
+    (records / "works" / "allende1973hand.yaml").write_text(HAND_CHAPTER, encoding="utf-8")
+    bib = tmp_path / "chapter.bib"
+    bib.write_text(REIMPORTED_CHAPTER, encoding="utf-8")
+    payload = json.loads(_run(records, str(bib), "--format", "json").stdout)
+    assert payload["imported"] == [] and [(p["entry"], p["work"], p["differs_in"]) for p in payload["present"]] == [
+        ("allende1973road", "allende1973hand", ["title", "pages"])]
+    (records / "works" / "allende1973road.yaml").write_text(HAND_CHAPTER.replace("The road", "The Road"), encoding="utf-8")
+    report = validate(load_corpus(records), None)
+    assert [(p.code, p.record) for p in report.problems if p.code == "CC016"] == [("CC016", "allende1973road")]
+
+
+def test_update_shows_the_change_then_makes_it_and_nothing_else(tmp_path: Path) -> None:
+    records = copy_records(tmp_path)
+    path = records / "works" / "miliband1973coup.yaml"
+    old = path.read_text(encoding="utf-8")
+    bib = tmp_path / "one.bib"
+    bib.write_text("@article{miliband1973coup, author = {Miliband, Ralph}, title = {The Coup in {Chile}}, date = {1973},\n"
+                   "  journaltitle = {The Socialist Register}, pages = {451--475}, note = {A comment that is not taken}}\n", encoding="utf-8")
+    plain = _run(records, str(bib))
+    assert plain.exit_code == 0 and "the entry differs in pages (`--update --dry-run` shows the change, `--update` makes it)" in plain.stdout
+    assert path.read_text(encoding="utf-8") == old
+    dry = _run(records, str(bib), "--update", "--dry-run")
+    assert dry.stdout.startswith("--- a/records/works/miliband1973coup.yaml\n+++ b/records/works/miliband1973coup.yaml\n")
+    assert "-pages: 451–474\n+pages: 451–475\n" in dry.stdout and path.read_text(encoding="utf-8") == old
+    done = _run(records, str(bib), "--update")
+    assert done.exit_code == 0 and done.stdout.index("+pages: 451–475") < done.stdout.index(f"updated {path}")  # shown, then made
+    assert path.read_text(encoding="utf-8") == old.replace("pages: 451–474", "pages: 451–475")  # one line changed; the comment kept
+    again = json.loads(_run(records, str(bib), "--update", "--format", "json").stdout)
+    assert again["imported"] == [] and again["present"][0]["differs_in"] == []  # nothing left to change
+
+
+def test_an_update_that_would_not_validate_is_refused(tmp_path: Path) -> None:
+    records = copy_records(tmp_path)
+    before = _tree(records)
+    bib = tmp_path / "late.bib"
+    bib.write_text("@article{miliband1973coup, author = {Miliband, Ralph}, title = {The Coup in {Chile}}, date = {1990},\n"
+                   "  journaltitle = {The Socialist Register}}\n", encoding="utf-8")
+    result = _run(records, str(bib), "--update", "--format", "json")
+    assert result.exit_code == 1 and _tree(records) == before
+    (problem,) = [p for p in json.loads(result.stdout)["problems"] if p["severity"] == "error"]
+    assert problem["code"] == "CC075" and "the record 'miliband1973coup' it would update would not validate: CC041" in problem["message"]
+
+
+def test_an_update_is_not_made_when_another_entry_is_refused(tmp_path: Path) -> None:
+    records = copy_records(tmp_path)
+    before = _tree(records)
+    bib = tmp_path / "late.bib"
+    bib.write_text("@article{miliband1973coup, author = {Miliband, Ralph}, title = {The Coup in {Chile}}, date = {1973},\n"
+                   "  journaltitle = {The Socialist Register}, pages = {451--475}}\n"
+                   "@book{miliband1990new, author = {Miliband, Ralph}, title = {A New Book}, date = {1990}}\n", encoding="utf-8")
+    result = _run(records, str(bib), "--update", "--format", "json")
+    assert result.exit_code == 1 and _tree(records) == before
+    assert {p["code"] for p in json.loads(result.stdout)["problems"] if p["severity"] == "error"} == {"CC075"}
 
 
 def test_cli_dry_run_writes_nothing(tmp_path: Path) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
+from chilecite.languages import LANGUAGES, is_language_tag
 from chilecite.loading import parse_yaml
 from chilecite.models import Agent, Essay, Note, Quotation, Work
 from chilecite.values import DateSpan, PageSpan, isbn_is_valid
@@ -139,3 +141,36 @@ def test_essay_yaml_round_trip_is_identity(essay: Essay) -> None:
 def test_defaults_are_left_out_of_written_yaml() -> None:
     work = Work.model_validate({"type": "book", "title": "Chile's Road to Socialism"})
     assert record_to_data(work) == {"type": "book", "title": "Chile's Road to Socialism"}
+
+
+# --------------------------------------------------------------------------- language tags (BCP 47)
+
+
+@pytest.mark.parametrize("tag", [
+    pytest.param("es", id="language"), pytest.param("es-CL", id="region"), pytest.param("es-419", id="un-m49-region"),
+    pytest.param("sr-Latn", id="script"), pytest.param("sr-Latn-RS", id="script-region"), pytest.param("de-CH-1996", id="variant"),
+])
+def test_bcp47_tags_are_accepted(tag: str) -> None:
+    assert Work.model_validate({"type": "book", "language": tag, "original_language": tag}).language == tag
+
+
+@pytest.mark.parametrize(("value", "meant"), [
+    pytest.param("Spanish", "es", id="english-name"), pytest.param("spanish", "es", id="biblatex-name"),
+    pytest.param("Castilian", "es", id="other-name"), pytest.param("ES", "es", id="upper-case"),
+    pytest.param("es_CL", "es-CL", id="underscore"), pytest.param("es-cl", "es-CL", id="region-lower-case"),
+    pytest.param("English", "en", id="english"), pytest.param("xx", None, id="no-such-language"),
+    pytest.param("e", None, id="too-short"), pytest.param("es-", None, id="empty-subtag"),
+])
+def test_a_value_that_is_not_a_bcp47_tag_is_refused_with_the_tag_meant(value: str, meant: str | None) -> None:
+    from chilecite.values import ValueFault
+
+    with pytest.raises(ValidationError) as caught:
+        Work.model_validate({"type": "book", "language": value})
+    cause = caught.value.errors()[0]["ctx"]["error"]
+    assert isinstance(cause, ValueFault) and f"'{value}' is not a BCP 47 language tag" in str(cause)
+    assert (cause.choices[:1] == (meant,)) if meant else meant not in cause.choices
+
+
+@given(code=st.sampled_from(sorted(LANGUAGES)), region=st.sampled_from(["", "-CL", "-GB", "-419"]))
+def test_every_iso_639_1_language_with_a_region_is_a_tag(code: str, region: str) -> None:
+    assert is_language_tag(code + region) and not is_language_tag(code.upper() + region)

@@ -71,3 +71,39 @@ def test_every_example_runs(lang: str, body: str, checkout: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     if "pandoc" in body:
         assert (checkout / "paper.docx").stat().st_size > 0
+
+
+def test_the_generated_sections_are_what_the_code_says() -> None:
+    """The rules that need the text and the RIS types come from the catalogue and the type table."""
+    from chilecite.readme import SECTIONS, regenerate
+
+    assert all(f"<!-- generated: {name} -->" in README for name in SECTIONS)
+    assert regenerate(README) == README, "README.md is out of date: run `python -m chilecite.readme README.md`"
+    assert "`SLIDE` (slide)" in README  # the exporter writes SLIDE for a speech
+
+
+def test_the_setup_writes_the_exports_into_a_folder_of_their_own() -> None:
+    setup = next(body for _, tag, body in BLOCKS if tag == "setup")
+    assert "mkdir -p exports" in setup and setup.count(" -o exports/") == 4 and " -o gonzalez" not in setup
+    assert "/exports/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_the_readme_says_how_long_the_tests_take_and_names_no_internal_brief() -> None:
+    assert re.search(r"The test run takes about \d+ minutes on a machine of 2 CPUs", README)
+    assert not (ROOT / "docs" / "research-brief.md").exists()
+    for path in [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *(ROOT / "docs").rglob("*.md")]:
+        assert "research-brief" not in path.read_text(encoding="utf-8"), path
+
+
+def test_the_biblatex_recipe_builds_a_bibliography(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run where biblatex is installed (Debian: texlive-latex-base, texlive-latex-recommended, texlive-bibtex-extra, biber)."""
+    found = subprocess.run(["kpsewhich", "biblatex.sty"], capture_output=True, text=True, check=False) if shutil.which("kpsewhich") else None
+    if found is None or found.returncode != 0 or shutil.which("pdflatex") is None or shutil.which("biber") is None:
+        pytest.skip("biblatex.sty, pdflatex or biber is not installed (Debian: texlive-latex-base texlive-latex-recommended texlive-bibtex-extra biber)")
+    recipe = next(body for _, tag, body in BLOCKS if tag == "biblatex")
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("CHILECITE_CACHE", str(tmp_path / "cache"))
+    result = subprocess.run(["bash", "-ec", recipe], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert "\\entry{financialtimes1973aug09}" in (tmp_path / "paper.bbl").read_text(encoding="utf-8")
+    assert (tmp_path / "paper.pdf").stat().st_size > 0

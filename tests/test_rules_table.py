@@ -19,7 +19,7 @@ CODE_LITERAL = re.compile(r"""["']CC0\d{2}["']""")
 # Codes asserted by tests outside the bad corpus: the test file must name the code.
 ELSEWHERE = {
     "CC070": "test_importing.py", "CC071": "test_importing.py", "CC072": "test_importing.py", "CC073": "test_importing.py",
-    "CC074": "hostile/test_import_hostile.py", "CC075": "hostile/test_import_hostile.py",
+    "CC074": "hostile/test_import_hostile.py", "CC075": "hostile/test_import_hostile.py", "CC076": "test_importing.py",
     "CC095": "hostile/test_hostile.py", "CC096": "hostile/test_hostile.py", "CC097": "hostile/test_hostile.py", "CC098": "test_cli.py",
 }
 

@@ -45,6 +45,17 @@ def test_export_names_this_essay_not_the_bundled_one(fmt: str) -> None:
         assert [e.key for e in bibtexparser.parse_string(text).entries] == ["doe2001essay"]
 
 
+def test_an_export_of_nothing_says_so() -> None:
+    """Notes that cite nothing export nothing, and say so (the essay's own entry alone is not what they ask for);
+    a corpus whose notes cite nothing at all has nothing to export either."""
+    from chilecite.corpus import Corpus
+    from chilecite.export import ExportOptions, nothing_to_export
+
+    assert "note 1 is unidentified: nothing to export" in run("export", "ris", "--note", "1", code=1).stderr
+    assert "notes 1 and 2 are unidentified: nothing to export" in run("export", "bibtex", "--notes", "1-2", code=1).stderr
+    assert nothing_to_export(Corpus(), ExportOptions()) == "no note cites a work at --min-level attributed or stronger: nothing to export"
+
+
 def test_quote_cites_the_quotation_as_quoted_in_this_essay() -> None:
     out = run("quote", "printer-slow-ink", "--style", "apa").stdout
     assert "the work is slow and the ink is dear" in out and "Doe" in out and "2001" in out and "“Printing,” para. 1" in out

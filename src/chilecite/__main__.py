@@ -1,5 +1,6 @@
-"""`python -m chilecite`: the `chilecite` command."""
+"""`python -m chilecite`: the command line, as the `chilecite` command runs it."""
 
 from chilecite.cli import main
 
-main()
+if __name__ == "__main__":
+    main()

@@ -16,7 +16,10 @@ from chilecite.errors import NotFound
 from chilecite.models import Agent, Essay, Note, Quotation, Work
 from chilecite.problems import Problem
 from chilecite.values import DateSpan
-from chilecite.vocabulary import closest
+from chilecite.vocabulary import closest, fold
+
+WorkIdentity = tuple[str, str, int | None]
+MAX_PARENTS = 8  # as far up a chain of parents as a work's date is looked for
 
 FieldPath = tuple[str | int, ...]
 # How to read a record file's field positions back: set by `chilecite.loading` when it is imported.
@@ -88,6 +91,11 @@ class Corpus:
     duplicates: list[Duplicate] = field(default_factory=list)
     files: int = 0
     focus: set[tuple[str, str]] | None = None
+    # Records made without the parts their schema faults are in (they report only those faults),
+    # and records whose file is there but of which no record could be made at all: both still
+    # count as present, so that the records naming them do not report them missing.
+    partial: set[tuple[str, str]] = field(default_factory=set)
+    unloaded: set[tuple[str, str]] = field(default_factory=set)
     digest: str | None = None  # SHA-256 over every file's path and bytes, when every file could be read (a cache key)
 
     # ------------------------------------------------------------------ positions
@@ -101,6 +109,10 @@ class Corpus:
 
     def in_focus(self, kind: str | None, record_id: str | None) -> bool:
         return self.focus is None or (kind, record_id) in self.focus
+
+    def is_present(self, kind: str, record_id: str | int) -> bool:
+        """Whether the tree has this record, loaded or not (a file whose faults stopped its record counts)."""
+        return (kind, str(record_id)) in self.sources or (kind, str(record_id)) in self.unloaded
 
     # ------------------------------------------------------------------ records
 
@@ -186,3 +198,16 @@ class Corpus:
         author = self.agents.get(work.authors[0]) if work.authors else None
         name = getattr(author, "family", None) or getattr(author, "name", None) or (work.title or "")
         return f"{name} {work.issued.start.year}".strip() if work.issued else name
+
+
+def work_identity(work: Work, works: dict[str, Work]) -> WorkIdentity | None:
+    """What makes two records one work: the first author's id (or the folded container title), the
+    folded title and the year, a chapter's year being its book's when it has none of its own (as a
+    chapter added by hand usually has not). None for an untitled work."""
+    if not work.title:
+        return None
+    first = work.authors[0] if work.authors else fold(work.container_title or "")
+    issued, parent, seen = work.issued, work.parent, 0
+    while issued is None and parent in works and seen < MAX_PARENTS:
+        issued, parent, seen = works[parent].issued, works[parent].parent, seen + 1
+    return first, fold(work.title), issued.start.year if issued else None

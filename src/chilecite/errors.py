@@ -38,3 +38,8 @@ class StyleNotFound(NotFound):
 
 class StyleError(UsageError):
     """A CSL style file that exists but cannot be used (not XML, not CSL, missing parts)."""
+
+
+class NothingToDo(Exception):
+    """A request understood, whose answer is nothing (an export of notes that cite no work): the
+    command says so and fails (exit 1) rather than write an empty file."""

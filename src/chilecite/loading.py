@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +25,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from chilecite import tree as T
 from chilecite import yamldata as Y
 from chilecite.corpus import POSITION_READER, Corpus, Duplicate, FieldPath, Source
+from chilecite.faults import admit, faults, without
 from chilecite.files import read_regular
 from chilecite.models import Agent, Essay, Note, Quotation, Work
 from chilecite.problems import Problem, Rule, Severity
@@ -60,8 +62,11 @@ ANCHOR_ALIAS = _load("CC003", "YAML anchor or alias", "Write values out in full;
                      "Anchors and aliases can multiply a small file into gigabytes (billion laughs); records never need them.")
 OBJECT_TAG = _load("CC004", "YAML tag that would build an object", "Remove the tag: records hold plain strings, numbers, lists and mappings.",
                    "Tags such as !!python/object or !!binary are refused; only the core scalar, list and mapping tags are read.")
-SCHEMA = _load("CC005", "Field missing, unknown, or of the wrong type", "See the field's description in schemas/ or `chilecite schema`.",
-               "The record does not fit its model: a required field is missing, a field is misspelt, or a value has the wrong type or form.")
+SCHEMA = _load("CC005", "Field missing, unknown, or of the wrong type", "`chilecite schema --show KIND.FIELD` shows the field: its description, type and an example.",
+               "The record does not fit its model: a required field is missing, a field is misspelt, or a value has the wrong type or form. "
+               "The message names the field, what is expected (with an example) and what was found, with the nearest valid "
+               "field, value or language tag. The rest of the record is still checked against the other records, so a slip "
+               "in one field is one error in one file; what else is wrong with that record is reported once the fault is fixed.")
 TOO_LARGE = _load("CC006", "File too large for a record", "A record is a few kilobytes; split or shorten it.",
                   "Files over 1,000,000 bytes are not read at all.")
 BAD_FILE_NAME = _load("CC007", "File name is not a valid record id", "Use lower-case ASCII letters, digits and hyphens: `miliband1973coup.yaml`.",
@@ -95,7 +100,18 @@ URL = Rule("CC045", Severity.error, "URL not an absolute http(s) address", "Writ
 FILE_NAME = Rule("CC046", Severity.error, "File name is not a plain name", "Write the file's name only, e.g. `essay.txt`: no folder, no `..`.",
                  "A file name a record gives (essay.yaml's `text_file`) is looked for in the folders where texts are kept and "
                  "stored there: no `/` or `\\`, no `..`, no leading dot, no NUL or control character.", reported_by="loader")
-RULES: tuple[Rule, ...] = (URL, FILE_NAME, YAML_SYNTAX, DUPLICATE_KEY, ANCHOR_ALIAS, OBJECT_TAG, SCHEMA, TOO_LARGE, BAD_FILE_NAME, NOT_UTF8, TOO_DEEP,
+# Reported by the loader, which leaves the placeholder's field out before checking the schema, so
+# that a skeleton as printed is one error per blank, never a type error for a blank in a dated field.
+PLACEHOLDER = Rule("CC054", Severity.error, "Skeleton placeholder not filled in",
+                   "Replace `<fill in: …>` with the value (`chilecite schema --show KIND.FIELD` says what it is), or delete the line "
+                   "when the record has none; never guess.",
+                   "`chilecite new` marks every value a contributor must supply as `<fill in: what it is>`; a record still holding "
+                   "one is not finished. The field is left out of the record until it is filled in.",
+                   reported_by="loader")
+# What `chilecite new` puts where a contributor must write a value: `<fill in: the title as published>`.
+PLACEHOLDER_MARK = "<fill in"
+PLACEHOLDER_RE = re.compile(r"^<fill in\b[^<>]*>\Z")
+RULES: tuple[Rule, ...] = (URL, FILE_NAME, PLACEHOLDER, YAML_SYNTAX, DUPLICATE_KEY, ANCHOR_ALIAS, OBJECT_TAG, SCHEMA, TOO_LARGE, BAD_FILE_NAME, NOT_UTF8, TOO_DEEP,
          MANY_DOCUMENTS, COMPLEX_KEY, NOT_A_MAPPING, UNKNOWN_PLACE, NOTE_FILE_NAME, NOT_REGULAR, OUTSIDE_TREE, UNREADABLE, ESSAY_TEXT)
 YAML_RULES = {Y.SYNTAX: YAML_SYNTAX, Y.DUPLICATE_KEY: DUPLICATE_KEY, Y.ANCHOR_ALIAS: ANCHOR_ALIAS, Y.OBJECT_TAG: OBJECT_TAG,
               Y.TOO_DEEP: TOO_DEEP, Y.MANY_DOCUMENTS: MANY_DOCUMENTS, Y.COMPLEX_KEY: COMPLEX_KEY}
@@ -179,31 +195,72 @@ def load_bytes(path: str, display: str, kind: str, raw: bytes) -> Loaded:
     if not isinstance(parsed.data, dict):
         outcome.problems.append(NOT_A_MAPPING.problem("a record must be a YAML mapping of fields", **at_start))
         return outcome
-    try:
-        record = _ADAPTERS[kind].validate_python(parsed.data)
-    except ValidationError as exc:
+    data = parsed.data
+    blanks = find_placeholders(data) if PLACEHOLDER_MARK in text else []  # the text is searched first: a walk of every record would cost
+    if blanks:  # a skeleton not yet filled in: each blank is one problem, and its field is left out
         source = Source(path, display, parse_yaml(text).positions)
-        for error in exc.errors():
-            loc = _data_path(error["loc"], parsed.data)
-            dotted = ".".join(map(str, loc)) or None
-            rule = BY_ERROR.get(error["type"], SCHEMA)  # a typed value's own code (CC045 a URL, ...)
-            outcome.problems.append(rule.problem(f"{dotted or 'record'}: {_message(error)}", **source.locate(loc),
-                                                 kind=kind, record=rid, field=dotted))
-        return outcome
+        for blank in blanks:
+            dotted = ".".join(map(str, blank))
+            outcome.problems.append(PLACEHOLDER.problem(f"{dotted}: still the skeleton's placeholder '{_value_at(data, blank)}'",
+                                                        **source.locate(blank), kind=kind, record=rid, field=dotted))
+        data = without(data, blanks)
+    try:
+        record = _ADAPTERS[kind].validate_python(data)
+    except ValidationError as exc:
+        # Each fault in chilecite's words; the record is still made without the faulty parts where
+        # it can be (see `chilecite.faults`), so one slip is one error here, not a cascade elsewhere.
+        source = Source(path, display, parse_yaml(text).positions)
+        found = faults(kind, data, exc.errors())
+        for fault in found:
+            if fault.path in blanks:
+                continue  # a required field still blank: said once, as a placeholder
+            rule = BY_ERROR.get(fault.error_type, SCHEMA)  # a typed value's own code (CC045 a URL, ...)
+            outcome.problems.append(rule.problem(fault.message, hint=fault.hint if rule is SCHEMA else None, **source.locate(fault.path),
+                                                 kind=kind, record=rid, field=fault.field))
+        admitted = admit(kind, data, found, _ADAPTERS[kind])
+        if admitted is None:
+            return outcome
+        record, data = admitted
     if kind == "notes":
         outcome.id = rid = str(record.number)
         if file_stem != f"{record.number:03d}":
             where = Source(path, display, parse_yaml(text).positions).locate(("number",))
             outcome.problems.append(NOTE_FILE_NAME.problem(f"note {rid} is in {name}; expected {record.number:03d}.yaml",
                                                            **where, kind=kind, record=rid, field="number"))
-    outcome.record, outcome.data = record, parsed.data
+    outcome.record, outcome.data = record, data
     return outcome
+
+
+def find_placeholders(data: object, path: FieldPath = ()) -> list[FieldPath]:
+    """The path of every placeholder string in a record's plain data."""
+    if isinstance(data, str):
+        return [path] if data.startswith(PLACEHOLDER_MARK) and PLACEHOLDER_RE.match(data) else []
+    if isinstance(data, dict):
+        return [found for key, value in data.items() for found in find_placeholders(value, (*path, key))]
+    if isinstance(data, list):
+        return [found for i, value in enumerate(data) for found in find_placeholders(value, (*path, i))]
+    return []
+
+
+def _value_at(data: Any, path: FieldPath) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+_LEFT_OUT = frozenset({SCHEMA.code, PLACEHOLDER.code, URL.code, FILE_NAME.code})  # codes whose field the record is made without
+
+
+def kind_of_file(path: Path | str) -> str | None:
+    """The kind of record a file is, from the folder it really is in: `062.yaml` named from inside
+    `records/notes/` is a note, as `../notes/062.yaml` or `records/notes/062.yaml` are."""
+    return kind_of(Path(os.path.abspath(path)))
 
 
 def load_file(path: Path, corpus: Corpus, base: Path | None = None, root: Path | None = None) -> None:
     """Load one record file (outside a tree read: a contributor's file, an import) into the corpus."""
     display = display_path(path, base)
-    kind = kind_of(path)
+    kind = kind_of_file(path)
     corpus.files += 1
     if kind is None:
         corpus.problems.append(UNKNOWN_PLACE.problem(f"cannot tell what kind of record {path.name} is", file=display, line=1, column=1))
@@ -223,6 +280,10 @@ def add_loaded(corpus: Corpus, f: FileRead, loaded: Loaded) -> None:
     if loaded.record is not None:
         _share_fields_sets(loaded.record)
         corpus.add(loaded.kind, loaded.id, loaded.record, Source(f.path, f.display, None, f.sha256))
+        if any(p.code in _LEFT_OUT for p in loaded.problems):
+            corpus.partial.add((loaded.kind, loaded.id))  # made without its faulty parts: its faults are all it reports
+    elif loaded.problems:
+        corpus.unloaded.add((loaded.kind, loaded.id))  # its file is there, but no record could be made of it
 
 
 _FIELDS_SETS: dict[tuple[type, frozenset[str]], set[str]] = {}
@@ -280,29 +341,6 @@ def read_positions(path: Path | str, digest: bytes | None) -> dict[FieldPath, tu
 POSITION_READER[0] = read_positions
 
 
-def _data_path(loc: tuple[Any, ...], data: Any) -> FieldPath:
-    """Drop pydantic's union-tag and validator steps so the path matches the YAML."""
-    path: list[str | int] = []
-    node = data
-    for step in loc:
-        if (isinstance(node, dict) and step in node) or (isinstance(node, list) and isinstance(step, int) and step < len(node)):
-            path.append(step)
-            node = node[step]
-        elif isinstance(node, dict) and isinstance(step, str) and step not in ("person", "organisation") and "[" not in step and "-" not in step:
-            path.append(step)  # a missing or unknown field: report at the mapping, name the field
-            node = None
-    return tuple(path)
-
-
-def _message(error: Any) -> str:
-    if error["type"] == "extra_forbidden":
-        return "unknown field (misspelt, or not part of this kind of record)"
-    if error["type"] == "missing":
-        return "required field is missing"
-    message: str = error["msg"]
-    return message.removeprefix("Value error, ")
-
-
 Progress = Callable[[int, int], None]
 
 
@@ -355,7 +393,7 @@ def with_contributed(context: Corpus, extra: Iterable[Path]) -> Corpus:
     for path in extra:
         loaded = set(corpus.sources)
         load_file(path, corpus, Path.cwd())
-        kind = kind_of(path) or "?"
+        kind = kind_of_file(path) or "?"
         corpus.focus |= (set(corpus.sources) - loaded) or {(kind, record_id(kind, path))}  # type: ignore[operator]
     contributed = {p.resolve() for p in extra}
     for (kind, rid), source in context.sources.items():
@@ -368,6 +406,10 @@ def with_contributed(context: Corpus, extra: Iterable[Path]) -> Corpus:
                 corpus.duplicates.append(Duplicate(kind, rid, mine, source))
             continue  # an edited copy of a corpus file replaces it
         corpus.add(kind, rid, context.get(kind, rid), source)
+        if (kind, rid) in context.partial:
+            corpus.partial.add((kind, rid))
+    contributed_ids = corpus.focus or set()
+    corpus.unloaded |= {key for key in context.unloaded if key not in contributed_ids}
     return corpus
 
 

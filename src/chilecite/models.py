@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chilecite.values import Date, FileName, PageRange, Url
+from chilecite.values import Date, FileName, Language, PageRange, Url
 
 
 class Record(BaseModel):
@@ -28,18 +28,19 @@ class Record(BaseModel):
 class Person(Record):
     """A person quoted or cited in the essay, with the name in its correct spelling."""
 
-    kind: Literal["person"] = Field(description="Always `person`.")
-    family: str = Field(description="Family name as it should be cited, accents included (`Tohá`, `Corvalán`).")
-    given: str | None = Field(None, description="Given names, accents included (`José`, `Luis`).")
+    kind: Literal["person"] = Field(description="Always `person`.", examples=["person"])
+    family: str = Field(description="Family name as it should be cited, accents included (`Tohá`, `Corvalán`).", examples=["Corvalán"])
+    given: str | None = Field(None, description="Given names, accents included (`José`, `Luis`).", examples=["Luis"])
     particle: str | None = Field(
-        None, description="A particle kept with the family name when sorting (`de`, `de la`, `van`); CSL's non-dropping-particle."
+        None, description="A particle kept with the family name when sorting (`de`, `de la`, `van`); CSL's non-dropping-particle.", examples=["de la"]
     )
-    suffix: str | None = Field(None, description="A suffix such as `Jr.`.")
+    suffix: str | None = Field(None, description="A suffix such as `Jr.`.", examples=["Jr."])
     printed: list[str] = Field(
         default_factory=list,
         description="Every spelling of this name printed in the essay that differs from the correct one, exactly as printed (`Jose Hoha`, `Altimirano`).",
+        examples=[["Jose Hoha"]],
     )
-    description: str | None = Field(None, description="One line saying who this is, for readers and reviewers (`Socialist Party general secretary`).")
+    description: str | None = Field(None, description="One line saying who this is, for readers and reviewers (`Socialist Party general secretary`).", examples=["Socialist Party general secretary"])
 
     @property
     def display_name(self) -> str:
@@ -51,11 +52,11 @@ class Person(Record):
 class Organisation(Record):
     """A body quoted or cited: a party, a newspaper's editors, a ministry, a committee. Never split into given/family."""
 
-    kind: Literal["organisation"] = Field(description="Always `organisation`.")
-    name: str = Field(description="The organisation's full name in its correct form (`Partido Socialista de Chile`).")
-    short_name: str | None = Field(None, description="An abbreviation used in the essay (`MIR`, `CUT`).")
-    printed: list[str] = Field(default_factory=list, description="Spellings printed in the essay that differ from `name`, exactly as printed.")
-    description: str | None = Field(None, description="One line saying what this body is.")
+    kind: Literal["organisation"] = Field(description="Always `organisation`.", examples=["organisation"])
+    name: str = Field(description="The organisation's full name in its correct form (`Partido Socialista de Chile`).", examples=["Partido Socialista de Chile"])
+    short_name: str | None = Field(None, description="An abbreviation used in the essay (`MIR`, `CUT`).", examples=["MIR"])
+    printed: list[str] = Field(default_factory=list, description="Spellings printed in the essay that differ from `name`, exactly as printed.", examples=[["Coordinating Committee of the Cordones"]])
+    description: str | None = Field(None, description="One line saying what this body is.", examples=["The Santiago co-ordinating body of the industrial cordons in 1973."])
 
     @property
     def display_name(self) -> str:
@@ -94,10 +95,11 @@ class WorkType(str, Enum):
 class Work(Record):
     """A cited work. Its citation key is the file name; keys never change once committed."""
 
-    type: WorkType = Field(description="CSL item type (`book`, `chapter`, `article-journal`, `article-newspaper`, `speech`, ...).")
+    type: WorkType = Field(description="CSL item type (`book`, `chapter`, `article-journal`, `article-newspaper`, `speech`, ...).", examples=["article-journal"])
     title: str | None = Field(
         None,
         description="Title in its original language and capitalisation as published. Empty for an untitled item such as an unidentified newspaper report.",
+        examples=["The Coup in Chile"],
     )
     devised_title: str | None = Field(
         None,
@@ -106,31 +108,33 @@ class Work(Record):
         "e.g. `[Radio broadcast from La Moneda, Santiago]`. Exports print it as the title.",
     )
     title_printed: str | None = Field(None, description="The title as the essay prints it, where that differs from `title`.")
-    authors: list[str] = Field(default_factory=list, description="Agent ids (files in `records/agents/`) of the authors, in order.")
-    editors: list[str] = Field(default_factory=list, description="Agent ids of the editors.")
-    translators: list[str] = Field(default_factory=list, description="Agent ids of the translators.")
+    authors: list[str] = Field(default_factory=list, description="Agent ids (files in `records/agents/`) of the authors, in order.", examples=[["miliband-ralph"]])
+    editors: list[str] = Field(default_factory=list, description="Agent ids of the editors.", examples=[["garces-joan"]])
+    translators: list[str] = Field(default_factory=list, description="Agent ids of the translators.", examples=[["garces-joan"]])
     container_title: str | None = Field(
-        None, description="The journal, newspaper or magazine the item appeared in (`Financial Times`). For a chapter use `parent` instead."
+        None, description="The journal, newspaper or magazine the item appeared in (`Financial Times`). For a chapter use `parent` instead.", examples=["The Socialist Register"]
     )
-    parent: str | None = Field(None, description="Citation key of the work this one is part of: the book a chapter is in, the collection a speech is printed in.")
-    series: str | None = Field(None, description="Series of the container, e.g. `second series` for International Socialism from 1978.")
-    volume: str | None = Field(None, description="Volume number, as printed.")
-    issue: str | None = Field(None, description="Issue number, as printed.")
-    edition: str | None = Field(None, description="Edition, where it matters for the locator.")
-    publisher: str | None = Field(None, description="Publisher, only when known from the work itself or a catalogue.")
-    place: str | None = Field(None, description="Place of publication, only when known.")
-    issued: Date | None = Field(None, description="Date issued: `1973`, `1973-08`, `1973-08-09`, `1973-24` (winter), `1973~` (circa), `1973?` (uncertain), `1970/1973` (range).")
-    original_date: Date | None = Field(None, description="Date of first publication or delivery, where the cited edition is later.")
-    pages: PageRange | None = Field(None, description="Page range of the item within its container (`45–86`).")
-    language: str | None = Field(None, description="BCP 47 language of the cited text (`en`, `es`, `de`, `ru`).")
-    original_language: str | None = Field(None, description="Language the work was first written in, when the cited text is a translation.")
-    url: Url | None = Field(None, description="Absolute http(s) URL of a faithful public copy.")
+    parent: str | None = Field(None, description="Citation key of the work this one is part of: the book a chapter is in, the collection a speech is printed in.", examples=["allende1973chiles"])
+    series: str | None = Field(None, description="Series of the container, e.g. `second series` for International Socialism from 1978.", examples=["second series"])
+    volume: str | None = Field(None, description="Volume number, as printed.", examples=["1973"])
+    issue: str | None = Field(None, description="Issue number, as printed.", examples=["22"])
+    edition: str | None = Field(None, description="Edition, where it matters for the locator.", examples=["2"])
+    publisher: str | None = Field(None, description="Publisher, only when known from the work itself or a catalogue.", examples=["Penguin Books"])
+    place: str | None = Field(None, description="Place of publication, only when known.", examples=["London"])
+    issued: Date | None = Field(None, description="Date issued: `1973`, `1973-08`, `1973-08-09`, `1973-24` (winter), `1973~` (circa), `1973?` (uncertain), `1970/1973` (range).", examples=["1973-08-09"])
+    original_date: Date | None = Field(None, description="Date of first publication or delivery, where the cited edition is later.", examples=["1918"])
+    pages: PageRange | None = Field(None, description="Page range of the item within its container (`45–86`).", examples=["451–474"])
+    language: Language | None = Field(None, description="BCP 47 language of the cited text (`en`, `es`, `de`, `ru`).", examples=["en"])
+    original_language: Language | None = Field(
+        None, description="BCP 47 language the work was first written in (`es`), when the cited text is a translation.", examples=["es"]
+    )
+    url: Url | None = Field(None, description="Absolute http(s) URL of a faithful public copy.", examples=["https://www.marxists.org/archive/harman/1973/09/chile.html"])
     isbn: str | None = Field(None, description="ISBN-10 or ISBN-13 of the cited edition.")
     doi: str | None = Field(None, description="DOI, without the `https://doi.org/` prefix.")
-    genre: str | None = Field(None, description="A finer kind, e.g. `radio broadcast`, `party programme`.")
-    event: str | None = Field(None, description="For a speech: the occasion (`UNCTAD III, Santiago`).")
-    keywords: list[str] = Field(default_factory=list, description="Subject keywords.")
-    comment: str | None = Field(None, description="Free commentary for readers and reviewers; not exported as bibliographic data.")
+    genre: str | None = Field(None, description="A finer kind, e.g. `radio broadcast`, `party programme`.", examples=["radio broadcast"])
+    event: str | None = Field(None, description="For a speech: the occasion (`UNCTAD III, Santiago`).", examples=["UNCTAD III, Santiago"])
+    keywords: list[str] = Field(default_factory=list, description="Subject keywords.", examples=[["Popular Unity"]])
+    comment: str | None = Field(None, description="Free commentary for readers and reviewers; not exported as bibliographic data.", examples=["Title, volume and pages from the header of the marxists.org transcription."])
 
 
 # --------------------------------------------------------------------------- notes
@@ -151,23 +155,23 @@ class Locator(Record):
     """A place within a cited work."""
 
     label: Literal["page", "chapter", "section", "paragraph", "part", "volume", "line", "column", "folio"] = Field(
-        "page", description="CSL locator label."
+        "page", description="CSL locator label.", examples=["page"]
     )
-    value: str = Field(description="The locator: `269`, `12–14`, `III`. Page ranges take an en dash; `--` and `-` are normalised.")
+    value: str = Field(description="The locator: `269`, `12–14`, `III`. Page ranges take an en dash; `--` and `-` are normalised.", examples=["269"])
 
 
 class Citation(Record):
     """One identified source behind a note or quotation, with how sure we are and why."""
 
-    work: str = Field(description="Citation key of the work (a file in `records/works/`).")
-    locator: Locator | None = Field(None, description="Where in the work. Never at level `attributed`.")
+    work: str = Field(description="Citation key of the work (a file in `records/works/`).", examples=["miliband1973coup"])
+    locator: Locator | None = Field(None, description="Where in the work. Never at level `attributed`.", examples=[{"label": "page", "value": "269"}])
     level: Level = Field(
         description="`stated`: the essay names the source; `verified`: the words were found in the work or a faithful copy; "
-        "`attributed`: a strong attribution that could not be checked."
+        "`attributed`: a strong attribution that could not be checked.", examples=["verified"]
     )
     basis: str = Field(
         description="Why: for `stated`, the essay's own words, verbatim, from the note's paragraph or the one before; "
-        "for `verified`, where the words were checked; for `attributed`, the reasoning."
+        "for `verified`, where the words were checked; for `attributed`, the reasoning.", examples=["On August 9th, the Financial Times reported:"]
     )
 
 
@@ -183,20 +187,20 @@ class Support(str, Enum):
 class NoteAnchor(Record):
     """Where the note marker stands in the reference text."""
 
-    paragraph: int = Field(ge=1, description="Paragraph number: the n-th non-empty line of the reference text (headings count).")
-    before: str = Field(description="The words just before the marker in that paragraph, verbatim (at least a few words).")
+    paragraph: int = Field(ge=1, description="Paragraph number: the n-th non-empty line of the reference text (headings count).", examples=[43])
+    before: str = Field(description="The words just before the marker in that paragraph, verbatim (at least a few words).", examples=["the military’s attention has been focussed exclusively on the left."])
 
 
 class Note(Record):
     """One of the essay's footnotes. The note's own text is lost; this records what we know of it."""
 
-    number: int = Field(ge=1, strict=True, description="The note number, as in the marker `[n]`, from 1 to the essay's `notes`; must match the file name (`032.yaml`).")
-    anchor: NoteAnchor = Field(description="Where the marker stands.")
-    supports: list[Support] = Field(min_length=1, description="What the note supports: `quotation`, `statistic`, `claim`, `event`.")
-    quoted: list[str] = Field(default_factory=list, description="Agent ids of the people or bodies whose words the note's passage quotes.")
-    status: Literal["identified", "unidentified"] = Field(description="`unidentified` when no source can be established; then `citations` is empty.")
-    citations: list[Citation] = Field(default_factory=list, description="The sources identified for the note, each with its level and basis.")
-    commentary: str | None = Field(None, description="What the passage says, what was searched, and why the identification is what it is.")
+    number: int = Field(ge=1, strict=True, description="The note number, as in the marker `[n]`, from 1 to the essay's `notes`; must match the file name (`032.yaml`).", examples=[32])
+    anchor: NoteAnchor = Field(description="Where the marker stands.", examples=[{"paragraph": 43, "before": "focussed exclusively on the left."}])
+    supports: list[Support] = Field(min_length=1, description="What the note supports: `quotation`, `statistic`, `claim`, `event`.", examples=[["quotation"]])
+    quoted: list[str] = Field(default_factory=list, description="Agent ids of the people or bodies whose words the note's passage quotes.", examples=[["financial-times"]])
+    status: Literal["identified", "unidentified"] = Field(description="`unidentified` when no source can be established; then `citations` is empty.", examples=["identified"])
+    citations: list[Citation] = Field(default_factory=list, description="The sources identified for the note, each with its level and basis.", examples=[[{"work": "financialtimes1973aug09", "level": "stated", "basis": "On August 9th, the Financial Times reported:"}]])
+    commentary: str | None = Field(None, description="What the passage says, what was searched, and why the identification is what it is.", examples=["The block quotation of paragraph 43 is introduced at the end of paragraph 42."])
 
 
 # --------------------------------------------------------------------------- quotations
@@ -206,23 +210,23 @@ class TextQuoteSelector(Record):
     """W3C Web Annotation TextQuoteSelector: the quoted text with a little context either side."""
 
     type: Literal["TextQuoteSelector"] = "TextQuoteSelector"
-    exact: str = Field(description="The quotation exactly as printed, elisions (` ... `) and curly quotes included.")
-    prefix: str = Field(description="Up to 32 characters of the reference text just before `exact`.")
-    suffix: str = Field(description="Up to 32 characters of the reference text just after `exact`.")
+    exact: str = Field(description="The quotation exactly as printed, elisions (` ... `) and curly quotes included.", examples=["History is ours and it is made by the people ..."])
+    prefix: str = Field(description="Up to 32 characters of the reference text just before `exact`.", examples=[" accepted the CP notion of the ‘"])
+    suffix: str = Field(description="Up to 32 characters of the reference text just after `exact`.", examples=["’, which was explained in this c"])
 
 
 class TextPositionSelector(Record):
     """W3C Web Annotation TextPositionSelector: character offsets in the reference text."""
 
     type: Literal["TextPositionSelector"] = "TextPositionSelector"
-    start: int = Field(ge=0, description="Offset of the first character (Unicode code points, from 0).")
-    end: int = Field(ge=0, description="Offset just after the last character.")
+    start: int = Field(ge=0, description="Offset of the first character (Unicode code points, from 0).", examples=[84137])
+    end: int = Field(ge=0, description="Offset just after the last character.", examples=[84303])
 
 
 class QuotationAnchor(Record):
     """Where the quotation stands in the reference text."""
 
-    paragraph: int = Field(ge=1, description="Paragraph number (n-th non-empty line).")
+    paragraph: int = Field(ge=1, description="Paragraph number (n-th non-empty line).", examples=[124])
     quote: TextQuoteSelector
     position: TextPositionSelector
 
@@ -230,24 +234,27 @@ class QuotationAnchor(Record):
 class Quotation(Record):
     """A quotation printed in the essay: a block quotation (a whole paragraph) or an inline one attributed to someone."""
 
-    display: Literal["block", "inline"] = Field(description="`block` for a whole quoted paragraph, `inline` for quoted words within a sentence.")
-    speakers: list[str] = Field(default_factory=list, description="Agent ids of who is quoted. Empty only when the essay does not say and it cannot be established.")
+    display: Literal["block", "inline"] = Field(description="`block` for a whole quoted paragraph, `inline` for quoted words within a sentence.", examples=["block"])
+    speakers: list[str] = Field(default_factory=list, description="Agent ids of who is quoted. Empty only when the essay does not say and it cannot be established.", examples=[["allende-salvador"]])
     speaker_description: str | None = Field(
-        None, description="Who is quoted, in words, when no agent record can name them (`an unnamed worker at the Vicuña Mackenna cordon`); used in citations."
+        None, description="Who is quoted, in words, when no agent record can name them (`an unnamed worker at the Vicuña Mackenna cordon`); used in citations.", examples=["an unnamed worker at the Vicuña Mackenna cordon"]
     )
-    note: int | None = Field(None, ge=1, description="The note the quotation is tied to, or empty.")
+    note: int | None = Field(None, ge=1, description="The note the quotation is tied to, or empty.", examples=[73])
     note_reason: str | None = Field(
-        None, description="Why the quotation is tied to this note, or to none, when that is not simply the marker at its end."
+        None, description="Why the quotation is tied to this note, or to none, when that is not simply the marker at its end.", examples=["The marker [73] at the end of the second block (paragraph 125) covers both."]
     )
-    source: Citation | None = Field(None, description="The original work where the words were first printed or spoken, where identified.")
+    source: Citation | None = Field(None, description="The original work where the words were first printed or spoken, where identified.", examples=[{"work": "allende1973sep11", "level": "verified", "basis": "The Spanish text of Allende's last broadcast of 11 September 1973 matches."}])
     via: Citation | None = Field(
         None,
         description="A secondary work in which the essay's wording was found, itself quoting the original (the essay's likely source); "
         "the original, where known, goes in `source`.",
+        examples=[{"work": "birchall1973chile", "level": "verified", "basis": "Found in the marxists.org transcription of Birchall and Harman."}],
     )
-    original_language: str | None = Field(None, description="BCP 47 language the words were first spoken or written in (`es`); the essay prints a translation.")
-    occasion: str | None = Field(None, description="Where or when the words were said or written, where known.")
-    date: Date | None = Field(None, description="When the words were said or written, where known.")
+    original_language: Language | None = Field(
+        None, description="BCP 47 language the words were first spoken or written in (`es`); the essay prints a translation.", examples=["es"]
+    )
+    occasion: str | None = Field(None, description="Where or when the words were said or written, where known.", examples=["Last radio broadcast from La Moneda during the coup."])
+    date: Date | None = Field(None, description="When the words were said or written, where known.", examples=["1973-09-11"])
     anchor: QuotationAnchor
 
     @property

@@ -72,9 +72,10 @@ class Rule:
     split_from: str | None = None  # the older, broader code this one was split from: `--ignore OLD` still covers it
     reported_by: str = "validate"  # validate | loader | import
 
-    def problem(self, message: str, **where: Any) -> Problem:
-        """A problem of this code at `where` (file, line, column, kind, record, field)."""
-        return Problem(code=self.code, severity=self.severity, message=message, hint=self.hint, **where)
+    def problem(self, message: str, *, hint: str | None = None, **where: Any) -> Problem:
+        """A problem of this code at `where` (file, line, column, kind, record, field); `hint`, when
+        given, says more precisely than the code's own hint what to do about this one."""
+        return Problem(code=self.code, severity=self.severity, message=message, hint=self.hint if hint is None else hint, **where)
 
     def answers_to(self, selector: str) -> bool:
         """Whether `--select/--ignore SELECTOR` (a code or a prefix such as CC02) names this rule."""

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from chilecite.languages import TAG_PATTERN, is_language_tag, suggest_tags
 from chilecite.vocabulary import FILE_NAME_PATTERN, MAX_FILE_NAME_BYTES, NOT_IN_URL_RE, URL_PATTERN, is_plain_file_name, is_web_url
 
 SEASONS: dict[int, str] = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
@@ -23,6 +24,14 @@ SEASON_NAMES: dict[int, Literal["spring", "summer", "autumn", "winter"]] = {21: 
 _DATE = r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([?~%])?"
 DATE_PATTERN = rf"^{_DATE}(?:/{_DATE})?$"  # for JSON Schema, where $ is the end
 _DATE_RE = re.compile(rf"^{_DATE}\Z")
+
+
+class ValueFault(ValueError):
+    """A value that does not parse, with the valid values nearest to it (for "did you mean")."""
+
+    def __init__(self, message: str, choices: list[str] | tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.choices = tuple(choices)
 
 
 class _Frozen(BaseModel):
@@ -187,6 +196,20 @@ PageRange = Annotated[
             "description": "A page (45) or page range (45–86; 45--86 and 45-86 are accepted and normalised to an en dash).",
         }
     ),
+]
+
+
+def _check_language(value: str) -> str:
+    if not is_language_tag(value):
+        raise ValueFault(f"'{value}' is not a BCP 47 language tag", suggest_tags(value))
+    return value
+
+
+Language = Annotated[
+    str,
+    AfterValidator(_check_language),
+    WithJsonSchema({"type": "string", "pattern": TAG_PATTERN,
+                    "description": "BCP 47 language tag: an ISO 639-1 language (`es`), optionally a script (`sr-Latn`) and a region (`es-CL`)."}),
 ]
 
 

@@ -13,6 +13,7 @@ is the same with the cache and without it, byte for byte.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Iterable
@@ -32,7 +33,9 @@ from chilecite.yamldata import YamlRefused, parse_yaml
 if TYPE_CHECKING:
     from chilecite.citing import CitedQuotation
     from chilecite.corpus import Corpus
+    from chilecite.importing.command import ImportOutcome
     from chilecite.loading import Loaded
+    from chilecite.models import Quotation
     from chilecite.problems import Problem
     from chilecite.report import Report
 
@@ -291,11 +294,41 @@ class Workspace:
         assert text is not None  # required
         return build_edition(self.checked(), text, style=located)
 
+    def import_bibtex(self, file: Path, *, write: bool = True, update: bool = False, show: Callable[[str], None] | None = None) -> ImportOutcome:
+        """Import a .bib file's entries as records, checked against records that pass the gate, and
+        (with `write`) write them into this tree, all or nothing. The installed records are never
+        written into: a usage error says where to import instead."""
+        from chilecite.importing import import_file
+
+        if write and self.tree.found_by == "installed":
+            raise UsageError("no records tree to write into: run inside a checkout, or give --records DIR (or use --dry-run)")
+        return import_file(file, self.checked(), self.tree.path, write=write, update=update, show=show)
+
     def quotation(self, quotation_id: str) -> QuotationHandle:
-        """The quotation with exactly this id (NotFound names the nearest ids)."""
+        """The quotation with exactly this id. NotFound names the nearest ids (and, given words, the
+        quotations holding them); `search_quotations(words)` finds quotations by their words."""
+        from chilecite.errors import NotFound
+        from chilecite.vocabulary import closest
+
         corpus = self.checked()
-        corpus.quotation(quotation_id)
-        return QuotationHandle(quotation_id, corpus)
+        if not isinstance(quotation_id, str):
+            raise TypeError(f"a quotation id is a str, not {type(quotation_id).__name__}")
+        if quotation_id in corpus.quotations:
+            return QuotationHandle(quotation_id, corpus)
+        near = closest(quotation_id, corpus.quotations)
+        found: list[str] = []
+        if " " in quotation_id.strip() or not near:  # words, not a mistyped id: the quotations that hold them
+            with contextlib.suppress(UsageError):  # too many words to search for: the ids alone are offered
+                found = [h.id for h in self.search_quotations(quotation_id)[:3]]
+        raise NotFound(f"no quotation '{quotation_id}'", choices=list(dict.fromkeys(near + found))[:4],
+                       hint="a quotation is named by its id; chilecite.search_quotations(WORDS), or `chilecite search WORDS`, finds it by its words")
+
+    def search_quotations(self, words: str) -> list[QuotationHandle]:
+        """The quotations holding any of these words (accents and case ignored), best first; [] when none do."""
+        from chilecite.search import search
+
+        corpus = self.checked()
+        return [QuotationHandle(hit.id, corpus) for hit in search(corpus, words, notes=False) if hit.kind == "quotation"]
 
     # ------------------------------------------------------------------ keys
 
@@ -364,8 +397,12 @@ class QuotationHandle:
         self.id, self.corpus = quotation_id, corpus
 
     @property
+    def record(self) -> Quotation:
+        return self.corpus.quotations[self.id]
+
+    @property
     def text(self) -> str:
-        return self.corpus.quotations[self.id].text
+        return self.record.text
 
     def cited(self, style: str | Path = DEFAULT_STYLE, format: str = "text") -> CitedQuotation:
         from chilecite.citing import cite_quotation
@@ -385,3 +422,8 @@ class QuotationHandle:
 def quotation(quotation_id: str, records: str | Path | None = None) -> QuotationHandle:
     """`Workspace(records).quotation(quotation_id)`: a quotation by its exact id, from records that validate."""
     return Workspace(records).quotation(quotation_id)
+
+
+def search_quotations(words: str, records: str | Path | None = None) -> list[QuotationHandle]:
+    """`Workspace(records).search_quotations(words)`: the quotations holding these words, best first."""
+    return Workspace(records).search_quotations(words)

@@ -1,5 +1,7 @@
 """Hostile input to `chilecite import bibtex`: it finishes in time linear in the input, never with a
-traceback, and leaves the records tree either as it was or valid.
+traceback, and leaves the records tree either as it was or valid; a signal that stops it leaves
+the tree as it was (SIGTERM, SIGHUP, SIGINT) or whole (SIGKILL: M-3); different names stay different
+agents (L-d).
 
 The table runs each input through the command (CliRunner with `catch_exceptions=False`, so a
 traceback fails the test) into a copy of the bundled records; the property feeds arbitrary text,
@@ -13,12 +15,15 @@ import contextlib
 import functools
 import json
 import signal
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -205,3 +210,121 @@ def test_any_input_imports_in_linear_time_to_records_that_validate(text: str) ->
             paths.append(path)
         report = validate(load_corpus(MINIMAL_ROOT, extra=paths), None)
     assert not report.errors, [(p.code, p.record, p.message) for p in report.errors]
+
+
+# --------------------------------------------------------------------------- M-3: an import stopped by a signal
+
+# New agents, a book and its chapter (crossref), and a work of an agent of the corpus: 7 files moved
+# into place, the 3 new agents (Quispe, Mamani, Condori), then the 4 works, the book before its chapter.
+STOPPED_BIB = """@book{quispe1971book, author = {Quispe, Rosa and Mamani, Tito}, title = {A Book of Testing}, date = {1971}, publisher = {Test Press}}
+@incollection{quispe1971chapter, author = {Quispe, Rosa}, title = {A Chapter of Testing}, crossref = {quispe1971book}}
+@article{allende1972testing, author = {Allende, Salvador}, title = {An Article of Testing}, journaltitle = {Test Journal}, date = {1972}}
+@book{condori1970other, author = {Condori, Ana}, title = {Another Book of Testing}, date = {1970}}
+"""
+_STOPPED_IMPORT = """
+import os, signal, sys, time
+# As from a terminal: a runner started under nohup hands down "ignore SIGHUP", and pytest-xdist's
+# workers "ignore SIGINT", which Python then leaves ignored.
+signal.signal(signal.SIGHUP, signal.SIG_DFL)
+signal.signal(signal.SIGINT, signal.default_int_handler)
+from chilecite.importing import transaction
+records, bib, phase, nth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+real = {"fsync": os.fsync, "link": os.link}
+calls = [0]
+
+def paused(name):
+    def call(*args):
+        if name == phase:
+            calls[0] += 1
+            if calls[0] == nth:  # the nth fsync of a staged file, or the nth file moved into place
+                print("paused", flush=True)
+                time.sleep(60)
+        return real[name](*args)
+    return call
+
+transaction.os.fsync, transaction.os.link = paused("fsync"), paused("link")
+from chilecite.cli import main
+sys.argv = ["chilecite", "--no-cache", "-q", "import", "bibtex", "--records", records, bib]
+main()
+"""
+
+
+def _stopped(tmp_path: Path, sig: int, phase: str, nth: int) -> tuple[Path, int]:
+    records = copy_records(tmp_path)
+    bib = tmp_path / "stopped.bib"
+    bib.write_text(STOPPED_BIB, encoding="utf-8")
+    child = subprocess.Popen([sys.executable, "-c", _STOPPED_IMPORT, str(records), str(bib), phase, str(nth)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stdout.readline() == b"paused\n", child.communicate()
+    child.send_signal(sig)
+    child.wait(timeout=60)
+    return records, child.returncode
+
+
+@functools.cache
+def _imported_whole(tmp: str) -> dict[str, bytes]:
+    """The tree an import of STOPPED_BIB that nothing stops leaves."""
+    records = copy_records(Path(tmp))
+    bib = Path(tmp) / "whole.bib"
+    bib.write_text(STOPPED_BIB, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--no-cache", "import", "bibtex", "--records", str(records), str(bib)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return _tree(records)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["SIGTERM", "SIGHUP", "SIGINT"])
+@pytest.mark.parametrize(("phase", "nth"), [pytest.param("fsync", 2, id="while-staging"), pytest.param("link", 1, id="before-the-first-move"),
+                                            pytest.param("link", 5, id="halfway-through-the-moves")])
+def test_a_signal_undoes_the_import(sig: int, phase: str, nth: int, tmp_path: Path) -> None:
+    """A cancelled CI job (SIGTERM), a closed terminal (SIGHUP), Ctrl-C (SIGINT): the tree is as it was, byte for byte,
+    with no staging folder left, and the exit code says which signal."""
+    before = _tree(copy_records(tmp_path / "before"))
+    records, returncode = _stopped(tmp_path, sig, phase, nth)
+    assert returncode == 128 + sig
+    assert _tree(records) == before
+    assert [p.name for p in records.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize(("phase", "nth"), [pytest.param("fsync", 2, id="while-staging")]
+                         + [pytest.param("link", n, id=f"after-{n - 1}-moves") for n in (1, 2, 4, 5, 7)])
+def test_sigkill_leaves_nothing_partial_and_importing_again_completes_it(phase: str, nth: int, tmp_path: Path) -> None:
+    """SIGKILL cannot be caught: killed while staging, the records are as they were; killed while moving, the files in
+    place are agents and works whose agents and parents are all there, so the tree validates. The next import removes
+    the staging folder and, finding what was moved already present, completes the tree."""
+    records, returncode = _stopped(tmp_path, signal.SIGKILL, phase, nth)
+    assert returncode == -signal.SIGKILL
+    staging = [p for p in records.iterdir() if p.name.startswith(".chilecite-import-")]
+    assert len(staging) == 1, "the killed import's staging folder, which no command reads as records"
+    check = CliRunner().invoke(cli, ["--no-cache", "--records", str(records), "validate", "--format", "json"], catch_exceptions=False)
+    assert check.exit_code == 0, [p for p in json.loads(check.stdout)["problems"] if p["severity"] == "error"]
+    bib = tmp_path / "stopped.bib"
+    again = CliRunner().invoke(cli, ["--no-cache", "import", "bibtex", "--records", str(records), str(bib)], catch_exceptions=False)
+    assert again.exit_code == 0, again.output
+    assert _tree(records) == _imported_whole(str(tmp_path / "whole"))
+    assert [p.name for p in records.iterdir() if p.name.startswith(".")] == []
+
+
+# --------------------------------------------------------------------------- L-d: names that reduce to one id
+
+
+@pytest.mark.parametrize(("names", "agents"), [
+    pytest.param(["{..}", "{???}"], {"agent": "..", "agent-2": "???"}, id="names-with-no-letters"),
+    pytest.param(["{allende-salvador}", "{Allende Salvador}"], {"allende-salvador-2": "allende-salvador", "allende-salvador-3": "Allende Salvador"},
+                 id="a-slug-and-a-name"),
+    pytest.param(["{Test Committee}", "{Test-Committee}", "{Test  Committee}"], {"test-committee": "Test Committee", "test-committee-2": "Test-Committee"},
+                 id="white-space-is-one-name-a-hyphen-another"),
+    pytest.param(["{Comité de Prueba}", "{COMITE DE PRUEBA}"], {"comite-de-prueba": "Comité de Prueba"}, id="accents-and-case-are-one-name"),
+])
+def test_different_names_never_merge_into_one_agent(names: list[str], agents: dict[str, str], tmp_path: Path) -> None:
+    """L-d: each different name is an agent of its own, written under its own id, whatever id it would reduce to;
+    names that differ only in case, accents, white space or full stops are one."""
+    records = copy_records(tmp_path)
+    bib = tmp_path / "names.bib"
+    bib.write_text("".join(f"@book{{test197{i}x{i}, author = {{{name}}}, title = {{Book {i}}}, date = {{197{i}}}}}\n" for i, name in enumerate(names)),
+                   encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--no-cache", "import", "bibtex", "--records", str(records), "--format", "json", str(bib)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    written = {Path(r["path"]).stem: yaml.safe_load(r["text"]) for r in json.loads(result.stdout)["imported"] if "/agents/" in r["path"]}
+    assert {aid: data["name"] for aid, data in written.items()} == agents
+    authors = [load_corpus(records).works[Path(r["path"]).stem].authors[0] for r in json.loads(result.stdout)["imported"] if "/works/" in r["path"]]
+    assert len(set(authors)) == len(agents)

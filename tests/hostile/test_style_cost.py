@@ -27,12 +27,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chilecite.workspace import QuotationHandle
 from chilecite.cli import cli
 from chilecite.errors import StyleError
 from chilecite.loading import load_corpus
 from chilecite.styles import check
 from chilecite.styles.budget import RenderTooCostly, render_budget
+from chilecite.workspace import QuotationHandle
 from tests.support import RECORDS
 
 QID = "allende-history-is-ours"

@@ -140,12 +140,15 @@ def location_options(f: F) -> F:
 
 def _answer(ctx: click.Context, invoke: Callable[[click.Context], Any]) -> Any:
     """Run a command; library errors become usage errors (exit 2) or one-line failures (exit 1), never tracebacks."""
+    from chilecite.errors import NothingToDo
     from chilecite.workspace import RecordsInvalid
 
     try:
         return invoke(ctx)
     except UsageError as exc:
         raise click.UsageError(one_line(str(exc)), ctx) from None
+    except NothingToDo as exc:  # understood, and nothing to give: said, exit 1, no file written
+        raise CommandFailed(str(exc)) from None
     except RecordsInvalid as exc:
         from chilecite.report import render_text
 

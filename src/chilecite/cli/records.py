@@ -21,11 +21,11 @@ from chilecite.errors import UsageError
 @location_options
 @pass_options
 def new(options: Options, kind: str, exact: str | None, paragraph: int | None, block: bool, subtype: str | None) -> None:
-    """Print a valid skeleton record to fill in (a quotation is anchored from --exact)."""
+    """Print a skeleton record: what to fill in marked, nothing guessed (a quotation is anchored from --exact)."""
     from chilecite import skeletons
 
     if kind == "work":
-        out(skeletons.new_work(subtype or "book"))
+        out(skeletons.new_work(subtype))
     elif kind == "agent":
         out(skeletons.new_agent(subtype or "person"))
     else:
@@ -47,33 +47,37 @@ def import_() -> None:
 @import_.command("bibtex")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Print the records instead of writing them.")
+@click.option("--update", is_flag=True, help="Bring the changed fields of entries already in the records into them, each change shown first.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
 @location_options
 @pass_options
-def bibtex(options: Options, file: Path, dry_run: bool, fmt: str) -> None:
+def bibtex(options: Options, file: Path, dry_run: bool, update: bool, fmt: str) -> None:
     """Import BibTeX/BibLaTeX entries (Zotero, Better BibTeX, JabRef) as work and agent records.
 
     They are written into the records tree in use (--records, or the checkout you are in), all or
-    nothing, after being checked against it; every field with no place in a record is reported."""
-    from chilecite.importing import import_file, render_import
+    nothing, after being checked against it; every field with no place in a record is reported.
+    An entry already in the records is not imported again."""
+    from chilecite.importing import render_import
 
     workspace = options.workspace(fmt)
-    tree = workspace.tree
-    if tree.found_by == "installed" and not dry_run:
-        raise UsageError("no records tree to write into: run inside a checkout, or give --records DIR (or use --dry-run)")
-    outcome = import_file(file, workspace.checked(), tree.path, write=not dry_run)
-    if fmt == "json":
-        out(safe_json({"records": tree.as_dict(), **outcome.payload()}))
-    else:
-        out(render_import(outcome, dry_run=dry_run))
+    outcome = workspace.import_bibtex(file, write=not dry_run, update=update, show=out if fmt == "text" else None)
+    out(safe_json({"records": workspace.tree.as_dict(), **outcome.payload()}) if fmt == "json" else render_import(outcome, dry_run=dry_run))
     sys.exit(outcome.report.exit_code())
 
 
 @click.command(cls=Command)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True)
-def schema(out: Path) -> None:
-    """Regenerate the JSON Schema files from the models."""
-    from chilecite.schema import write_schemas
+@click.option("--out", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write the schemas into (default: the checkout's schemas/).")
+@click.option("--show", metavar="KIND[.FIELD]", help="Print what a field is (description, type, example) instead: work.title, note.citations.locator.")
+@location_options
+@pass_options
+def schema(options: Options, folder: Path | None, show: str | None) -> None:
+    """Regenerate the JSON Schema files from the models, or show one field (--show work.title)."""
+    from chilecite.schema import checkout_schemas, field_help, write_schemas
 
-    for path in write_schemas(out):
+    if show is not None:
+        out(field_help(show))
+        return
+    tree = options.workspace().tree if folder is None else None
+    for path in write_schemas(folder or checkout_schemas(tree.path, tree.found_by)):  # type: ignore[union-attr]
         click.echo(str(path))

@@ -3,9 +3,12 @@
 `import_bibtex` is pure: it parses the text, maps each entry to a `Work` and the agents it needs,
 and returns the records' YAML with every problem met. Nothing is dropped silently: a field with no
 place in a chilecite work is reported (CC070), an entry that cannot be parsed is reported with its
-line (CC071) while the others still import, and an entry whose key is taken or not in the agreed
+line (CC071) while the others are still read (and nothing is written), and an entry whose key is taken or not in the agreed
 form is imported under a new key and reported (CC072). `import_file` reads a file and writes the
-records into a records tree, all or nothing (CC073 when a target exists).
+records into a records tree, all or nothing, as one transaction (`transaction`: CC073 when a target exists;
+signals undo it). An entry already in the records (same key, or the same work by title, year and first
+author) is reported (CC076) and not imported again; `--update` brings its changed fields in, showing each
+change first.
 
 The stages, one module each: `reading` (blocks, fields, @string macros) -> `fields` (limits checked,
 then LaTeX decoded by `decoding`) -> `mapping` (the table and its special cases; `agents` for names)
@@ -103,14 +106,9 @@ not LaTeX decoded (`%` and `~` stay as written).
 from __future__ import annotations
 
 from chilecite.importing.agents import split_names
-from chilecite.importing.command import (
-           MAX_INPUT_BYTES,
-           ImportOutcome,
-           import_file,
-           render_import,
-           write_records,
-)
-from chilecite.importing.importer import ImportedRecord, ImportResult, import_bibtex
+from chilecite.importing.command import MAX_INPUT_BYTES, ImportOutcome, import_file, render_import
+from chilecite.importing.importer import ImportedRecord, ImportResult, Present, import_bibtex
+from chilecite.importing.transaction import write_records
 
-__all__ = ["MAX_INPUT_BYTES", "ImportOutcome", "ImportResult", "ImportedRecord", "import_bibtex", "import_file", "render_import",
+__all__ = ["MAX_INPUT_BYTES", "ImportOutcome", "ImportResult", "ImportedRecord", "Present", "import_bibtex", "import_file", "render_import",
            "split_names", "write_records"]

@@ -9,6 +9,7 @@ so bibtexparser's name splitter never sees an attacker's nesting.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 from bibtexparser.middlewares.names import (
@@ -71,17 +72,26 @@ def slug(text: str) -> str:
     return "-".join(ascii_words(text))[:MAX_ID_CHARS].rstrip("-")
 
 
+def name_key(name: str) -> str:
+    """What two spellings of one name share: names that differ only in letter case, accents, white
+    space or full stops (`Garcés, Joan E.`, `GARCES, Joan E`) are one name; any other difference
+    (`allende-salvador`, `Allende Salvador`) makes another, however alike their ids would be."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(letters.replace(".", " ").split()) or " ".join(letters.split())  # a name of full stops only is itself
+
+
 class AgentBook:
-    """The agents of the corpus and those an import adds, by folded name; an entry's new agents are
+    """The agents of the corpus and those an import adds, by `name_key`; an entry's new agents are
     tentative until the entry is mapped in full (a refused entry leaves none behind)."""
 
     def __init__(self, corpus: Corpus) -> None:
         self.corpus = corpus
-        self.ids: dict[str, str] = {}  # folded name -> agent id (corpus and new)
+        self.ids: dict[str, str] = {}  # name key -> agent id (corpus and new)
         for aid, agent in sorted(corpus.agents.items()):
-            self.ids.setdefault(fold(agent.display_name), aid)
+            self.ids.setdefault(name_key(agent.display_name), aid)
             if isinstance(agent, Organisation) and agent.short_name:
-                self.ids.setdefault(fold(agent.short_name), aid)
+                self.ids.setdefault(name_key(agent.short_name), aid)
         self.new: dict[str, Agent] = {}
         self.tentative: list[str] = []  # folded names added for the entry being mapped
         self.next_number: dict[str, int] = {}  # id base -> the next number to try after a collision
@@ -90,8 +100,9 @@ class AgentBook:
         return self.new.get(aid) or self.corpus.agents.get(aid)
 
     def add(self, agent: Agent) -> str:
-        """The id of the agent: a corpus or earlier agent of the same folded name, or a new id."""
-        folded = fold(agent.display_name)
+        """The id of the agent: a corpus or earlier agent of the same name (`name_key`), or a new id
+        (two names whose ids would be alike get `id` and `id-2`)."""
+        folded = name_key(agent.display_name)
         if folded in self.ids:
             return self.ids[folded]
         if isinstance(agent, Person):

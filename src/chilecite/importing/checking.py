@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chilecite.corpus import Corpus, Duplicate, Source
+from chilecite.corpus import Corpus, Source
 from chilecite.problems import Problem
 
 if TYPE_CHECKING:
@@ -55,8 +55,6 @@ def would_be(corpus: Corpus, paths: Sequence[Path], root: Path) -> Corpus:
     for kind, rid, record in corpus.records():
         source = corpus.sources.get((kind, rid)) or Source(os.path.join(kind, f"{rid}.yaml"), f"{kind}/{rid}.yaml")
         joined.files += 1
-        if (kind, rid) in joined.sources:
-            joined.duplicates.append(Duplicate(kind, rid, joined.sources[(kind, rid)], source))
-        else:
+        if (kind, rid) not in joined.sources:  # an imported record of a corpus id is its update (`--update`): it replaces it
             joined.add(kind, rid, record, source)
     return joined

@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from chilecite.corpus import Corpus
+from chilecite.corpus import Corpus, WorkIdentity, work_identity
+from chilecite.faults import faults
 from chilecite.importing.agents import AgentBook
 from chilecite.importing.checking import record_errors
 from chilecite.importing.fields import EntryFields
@@ -24,14 +25,16 @@ from chilecite.importing.problems import Refused, Reporter, short
 from chilecite.importing.reading import Library, RawEntry, read_bibtex
 from chilecite.importing.titles import devised_title
 from chilecite.models import Agent, Organisation, Person, Work, WorkType
-from chilecite.problems import Problem, Rule
+from chilecite.problems import Problem, Rule, Severity
 from chilecite.rules import coverage
 from chilecite.rules import importing as I
+from chilecite.values import DateSpan, PageSpan
 from chilecite.vocabulary import fold
 from chilecite.writing import dump_record
 
 VALIDATION_ROUNDS = 4  # refusing an entry can refuse its children, or a devised title be replaced: a round or two settles it
 INHERITED = ("editors", "publisher", "place")  # what a work with a parent leaves to it when the two are equal
+UNCHANGED = frozenset({"comment"})  # what an update never takes from an entry: the records' own commentary
 # The validator's rules for a devised title: one bracketed phrase, and every word of it said by the record.
 DEVISED_TITLE_RULES = frozenset(rule.code for rule in coverage.RULES if rule.check in (coverage.devised_titles_bracketed, coverage.devised_titles_supported))
 
@@ -45,10 +48,23 @@ class ImportedRecord:
     text: str
     record: Work | Person | Organisation
     entry: str | None = None  # the BibTeX key a work came from
+    replaces: bool = False  # an update (`--update`) of the corpus record of this id, not a new record
 
     @property
     def relative_path(self) -> str:
         return f"{self.kind}/{self.id}.yaml"
+
+
+@dataclass(frozen=True)
+class Present:
+    """An entry already in the records: the corpus work it is, how that was seen, and the fields in
+    which the entry differs from it (what `--update` would change)."""
+
+    entry: str
+    line: int | None
+    key: str
+    how: str
+    changes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -58,6 +74,12 @@ class ImportResult:
     records: list[ImportedRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)  # BibTeX key -> citation key
+    present: list[Present] = field(default_factory=list)  # entries already in the records, not imported again
+
+    @property
+    def complete(self) -> bool:
+        """Whether every entry could be imported (or is already present): only then is anything written."""
+        return not any(p.severity is Severity.error for p in self.problems)
 
     @property
     def works(self) -> dict[str, Work]:
@@ -68,16 +90,19 @@ class ImportResult:
         return {r.id: r.record for r in self.records if r.kind == "agents"}  # type: ignore[misc]
 
 
-def import_bibtex(text: str, corpus: Corpus, *, source: str | None = None) -> ImportResult:
+def import_bibtex(text: str, corpus: Corpus, *, source: str | None = None, update: bool = False) -> ImportResult:
     """Map the BibTeX/BibLaTeX `text` to work and agent records in the context of `corpus`.
 
     Pure (nothing is written) and total: bad input of any kind is reported, never raised. `source`
-    is the file name problems point to (with the entry's or field's line)."""
+    is the file name problems point to (with the entry's or field's line). An entry already in the
+    corpus (same key, or the same work: `chilecite.corpus.work_identity`) is reported (CC076) and not
+    imported again; with `update`, the corpus record updated with the fields the entry gives is
+    returned instead (`ImportedRecord.replaces`), when they differ."""
     report = Reporter(source)
     if len(text) > MAX_FILE_CHARS:
         report.problem(I.LIMIT, f"the file has {len(text):,} characters, over the {MAX_FILE_CHARS:,}-character limit; nothing imported", 1)
         return ImportResult(problems=report.close())
-    return _Importer(corpus, report).run(read_bibtex(text, report))
+    return _Importer(corpus, report, update).run(read_bibtex(text, report))
 
 
 @dataclass
@@ -98,8 +123,11 @@ class _Pending:
 
 
 class _Importer:
-    def __init__(self, corpus: Corpus, report: Reporter) -> None:
-        self.corpus, self.report = corpus, report
+    def __init__(self, corpus: Corpus, report: Reporter, update: bool = False) -> None:
+        self.corpus, self.report, self.update = corpus, report, update
+        self.present: list[Present] = []
+        self.updates: dict[str, tuple[_Pending, Work]] = {}  # corpus key -> the entry, and the record it updates to
+        self.refused_updates: set[str] = set()
         self.agents = AgentBook(corpus)
         self.keys = Keys(corpus.works)
         self.pending: dict[str, _Pending] = {}  # citation key -> entry, in file order
@@ -115,9 +143,13 @@ class _Importer:
         self._resolve_parents()
         self._check_parent_chains()
         self._complete()
+        self._find_present()
         records = self._validated()
         keys = {entry: key for entry, key in self.by_entry.items() if key in self.pending}
-        return ImportResult(records, self.report.close(), keys)
+        present = [p for p in self.present if p.key not in self.refused_updates]
+        for item in present:
+            self.report.problem(I.ALREADY_PRESENT, self._present_message(item), item.line, item.entry)
+        return ImportResult(records, self.report.close(), keys, present)
 
     # ------------------------------------------------------------------ refusing
 
@@ -234,6 +266,78 @@ class _Importer:
             self.refuse(item, rule, reason, origin)
         self._refuse_children()
 
+    # ------------------------------------------------------------------ entries already in the records
+
+    def _find_present(self) -> None:
+        """Take out of the import every entry the corpus already has: the work of the entry's own key, or
+        the same work by title, year and first author (`work_identity`). Entries of this file whose
+        parent is one of them are given the corpus work as their parent."""
+        works = self.corpus.works
+        known: dict[WorkIdentity, str] = {}
+        for key, work in sorted(works.items()):
+            identity = work_identity(work, works)
+            if identity is not None:
+                known.setdefault(identity, key)
+        moved: dict[str, str] = {}
+        for item in list(self.pending.values()):
+            match: str | None
+            if item.entry.key in works and not _other_title(item.work, works[item.entry.key]):
+                match, how = item.entry.key, f"the work of the same key ('{item.entry.key}')"
+            else:
+                identity = self._identity(item.work)
+                match = known.get(identity) if identity is not None else None
+                how = f"the work '{match}', with the same title, year and first author or journal"
+            if match is None:
+                continue
+            del self.pending[item.key]
+            moved[item.key] = match
+            self.present.append(Present(item.entry.key, item.entry.line, match, how, self._changes(item, match)))
+        for item in self.pending.values():
+            for data in (item.work, item.data):
+                if data.get("parent") in moved:
+                    data["parent"] = moved[data["parent"]]
+        entries = {p.entry for p in self.present}  # a key renamed for an entry not imported after all is no news
+        self.report.problems = [p for p in self.report.problems if not (p.code == I.KEY_RENAMED.code and p.record in entries)]
+
+    def _identity(self, data: dict[str, Any]) -> WorkIdentity | None:
+        """`work_identity` of a work still being imported (its parent may be too)."""
+        if not data.get("title"):
+            return None
+        first = data["authors"][0] if data.get("authors") else fold(data.get("container_title") or "")
+        issued, parent, seen = data.get("issued"), data.get("parent"), 0
+        while issued is None and parent is not None and seen < MAX_PARENT_DEPTH:
+            above = self._parent_data(parent)
+            issued, parent, seen = above.get("issued"), above.get("parent"), seen + 1
+        return first, fold(data["title"]), issued.start.year if issued is not None else None
+
+    def _changes(self, item: _Pending, key: str) -> tuple[str, ...]:
+        """The fields in which the entry differs from the corpus work it is; with `update`, the updated record is kept."""
+        old = self.corpus.works[key]
+        try:
+            new = Work.model_validate(item.work)
+        except ValidationError:
+            return ()  # a value the model refuses: nothing to update from (the entry is reported as present all the same)
+        given = {name for name in item.work if name not in UNCHANGED}
+        if "devised_title" in given and old.title:
+            given.discard("devised_title")  # an untitled entry of a titled work: its description does not replace the title
+        update: dict[str, Any] = {name: getattr(new, name) for name in given}
+        if "title" in given and old.devised_title:
+            update["devised_title"] = None
+        merged = old.model_copy(update=update)
+        changes = tuple(name for name in Work.model_fields if getattr(merged, name) != getattr(old, name))
+        if changes and self.update:
+            self.updates[key] = (item, Work.model_validate(merged.model_dump()))
+        return changes
+
+    def _present_message(self, present: Present) -> str:
+        said = f"entry '{present.entry}' is already in the records: {present.how}"
+        if not present.changes:
+            return said + "; not imported again"
+        fields = ", ".join(present.changes)
+        if present.key in self.updates:
+            return f"{said}; its record is updated from the entry: {fields}"
+        return f"{said}; not imported again; the entry differs in {fields} (`--update --dry-run` shows the change, `--update` makes it)"
+
     # ------------------------------------------------------------------ records
 
     def _complete(self) -> None:
@@ -288,6 +392,8 @@ class _Importer:
                 works.append(ImportedRecord("works", item.key, dump_record(work, "work"), work, item.entry.key))
         self._refuse_children()
         works = [record for record in works if record.id in self.pending]
+        works += [ImportedRecord("works", key, dump_record(work, "work"), work, item.entry.key, replaces=True)
+                  for key, (item, work) in self.updates.items()]
         self.agents.drop({aid for record in works if isinstance(record.record, Work) for aid in _agents_of(record.record)})  # every record here is a Work
         agents = [ImportedRecord("agents", aid, dump_record(agent, "agent"), agent) for aid, agent in self.agents.new.items()]
         return works + agents
@@ -300,10 +406,11 @@ class _Importer:
             except ValidationError as exc:
                 for error in exc.errors():
                     name = str(error["loc"][0]) if error["loc"] else ""
+                    said = _in_words(item.work, error)
                     if name not in item.work or name in ("type", "devised_title"):
-                        self.refuse(item, I.INVALID_RECORD, f"{name or 'the work'}: {error['msg']}")
+                        self.refuse(item, I.INVALID_RECORD, f"{name or 'the work'}: {said}")
                         return None
-                    item.mapped.fields.unmapped(item.mapped.origin.get(name, name), f"'{short(item.work.pop(name))}' is not valid: {error['msg']}")
+                    item.mapped.fields.unmapped(item.mapped.origin.get(name, name), f"'{short(item.work.pop(name))}' is not valid: {said}")
 
     def _refuse_invalid(self, errors: dict[tuple[str, str], list[Problem]]) -> None:
         naming: dict[str, list[_Pending]] = {}
@@ -312,7 +419,11 @@ class _Importer:
                 naming.setdefault(aid, []).append(item)
         for (kind, rid), problems in errors.items():
             said = "; ".join(f"{p.code} {p.message}" + (f" ({p.field})" if p.field else "") for p in problems[:3])
-            if kind == "works" and rid in self.pending and self._read_devised_title(self.pending[rid], problems):
+            if kind == "works" and rid in self.updates:
+                item, _ = self.updates.pop(rid)
+                self.refused_updates.add(rid)
+                self.refuse_entry(item.entry, I.INVALID_RECORD, f"the record '{rid}' it would update would not validate: {said}")
+            elif kind == "works" and rid in self.pending and self._read_devised_title(self.pending[rid], problems):
                 self._replace_devised_title(self.pending[rid], said)
             elif kind == "works" and rid in self.pending:
                 self.refuse(self.pending[rid], I.INVALID_RECORD, f"its record would not validate: {said}")
@@ -338,6 +449,19 @@ class _Importer:
                                     "a devised title is built from the entry's fields instead", imported=True)
         parent = self._parent_data(item.work["parent"]) if "parent" in item.work else {}
         self._devise(item, parent)
+
+
+def _other_title(data: dict[str, Any], work: Work) -> bool:
+    """Whether an entry and the corpus work of its key both have titles, and different ones: then they
+    are two works, and the entry is imported under a key of its own (CC072)."""
+    return bool(data.get("title")) and bool(work.title) and fold(data["title"]) != fold(work.title or "")
+
+
+def _in_words(data: dict[str, Any], error: Any) -> str:
+    """What the model found wrong with a value, in chilecite's words (`chilecite.faults`), without the field's name."""
+    plain = {name: str(value) if isinstance(value, (DateSpan, PageSpan)) else value for name, value in data.items()}
+    message = faults("works", plain, [error])[0].message
+    return message.split(": ", 1)[1] if ": " in message else message
 
 
 def _agents_of(data: dict[str, Any] | Work) -> list[str]:

@@ -59,6 +59,8 @@ def quotation_anchored(ctx: Context, rule: Rule) -> Iterator[Problem]:
 
 def blocks_covered(ctx: Context, rule: Rule) -> Iterator[Problem]:
     assert ctx.text is not None
+    if any(kind == "quotations" for kind, _ in ctx.corpus.unloaded):
+        return  # the broken quotation file may be the missing record: it reports its own fault
     covered = {q.anchor.paragraph for q in ctx.corpus.quotations.values() if q.display == "block"}
     for paragraph in ctx.text.block_quotation_paragraphs:
         if paragraph.number not in covered:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from chilecite.corpus import WorkIdentity, work_identity
 from chilecite.problems import Problem, Rule
 from chilecite.rules.base import ERROR, WARNING, Context, FieldPath, ranges
-from chilecite.vocabulary import KEY_RE, fold
+from chilecite.vocabulary import KEY_RE, closest, fold
 
 
 def duplicate_ids(ctx: Context, rule: Rule) -> Iterator[Problem]:
@@ -19,7 +20,7 @@ def duplicate_ids(ctx: Context, rule: Rule) -> Iterator[Problem]:
 
 def notes_complete(ctx: Context, rule: Rule) -> Iterator[Problem]:
     count = ctx.corpus.note_count
-    missing = [n for n in range(1, count + 1) if n not in ctx.corpus.notes]
+    missing = [n for n in range(1, count + 1) if n not in ctx.corpus.notes and not ctx.corpus.is_present("notes", n)]  # a broken note file reports its own fault
     if missing:
         yield rule.problem(f"notes missing: {ranges(missing)} (the essay has {count})", file="records/notes", kind="notes")
 
@@ -42,21 +43,29 @@ def anchors_in_order(ctx: Context, rule: Rule) -> Iterator[Problem]:
 
 
 def references_resolve(ctx: Context, rule: Rule) -> Iterator[Problem]:
+    """Every id a record names exists; a record whose file is there but broken reports its own fault,
+    not those of every record naming it."""
     c = ctx.corpus
     for kind, rid, path, citation in ctx.citations:
-        if citation.work not in c.works:
-            yield ctx.at(rule, f"no work '{citation.work}' in records/works", kind, rid, (*path, "work"))
+        if citation.work not in c.works and not c.is_present("works", citation.work):
+            yield ctx.at(rule, _missing(f"no work '{citation.work}' in records/works", citation.work, c.works), kind, rid, (*path, "work"))
     for kind, rid, path, agent in _agent_references(ctx):
-        if agent not in c.agents:
-            yield ctx.at(rule, f"no agent '{agent}' in records/agents", kind, rid, path)
+        if agent not in c.agents and not c.is_present("agents", agent):
+            yield ctx.at(rule, _missing(f"no agent '{agent}' in records/agents", agent, c.agents), kind, rid, path)
     for qid, q in c.quotations.items():
-        if q.note is not None and q.note not in c.notes:
+        if q.note is not None and q.note not in c.notes and not c.is_present("notes", q.note):
             yield ctx.at(rule, f"no note {q.note} in records/notes", "quotations", qid, ("note",))
     for key, work in c.works.items():
-        if work.parent and work.parent not in c.works:
-            yield ctx.at(rule, f"no parent work '{work.parent}' in records/works", "works", key, ("parent",))
-    if c.essay and c.essay.key not in c.works:
-        yield ctx.at(rule, f"the essay's work record '{c.essay.key}' is missing", "essay", "essay", ("key",))
+        if work.parent and work.parent not in c.works and not c.is_present("works", work.parent):
+            yield ctx.at(rule, _missing(f"no parent work '{work.parent}' in records/works", work.parent, c.works), "works", key, ("parent",))
+    if c.essay and not c.is_present("works", c.essay.key):
+        yield ctx.at(rule, _missing(f"the essay's work record '{c.essay.key}' is missing", c.essay.key, c.works), "essay", "essay", ("key",))
+
+
+def _missing(message: str, wanted: str, ids: Iterable[str]) -> str:
+    """The message, with the nearest ids that exist ("did you mean allende-salvador?")."""
+    near = closest(wanted, ids)
+    return f"{message}; did you mean {' or '.join(repr(n) for n in near)}?" if near else message
 
 
 def _agent_references(ctx: Context) -> Iterator[tuple[str, str, FieldPath, str]]:
@@ -97,11 +106,12 @@ def _established_first(ctx: Context, kind: str, ids: list[str]) -> list[str]:
 
 
 def duplicate_works(ctx: Context, rule: Rule) -> Iterator[Problem]:
-    groups: dict[tuple[str, str, int | None], list[str]] = defaultdict(list)
-    for key, work in ctx.corpus.works.items():
-        if work.title:
-            first = work.authors[0] if work.authors else fold(work.container_title or "")
-            groups[(first, fold(work.title), work.issued.start.year if work.issued else None)].append(key)
+    groups: dict[WorkIdentity, list[str]] = defaultdict(list)
+    works = ctx.corpus.works
+    for key, work in works.items():
+        identity = work_identity(work, works)
+        if identity is not None:
+            groups[identity].append(key)
     for keys in groups.values():
         keys = _established_first(ctx, "works", keys)
         for key in keys[1:]:
@@ -135,7 +145,7 @@ RULES = (
     Rule("CC015", ERROR, "Citation key not in the agreed form", "familyyearword, lower-case ASCII, e.g. miliband1973coup; add a letter on collision.",
          "Keys are the identity of a work and never change once committed, so they are checked at the door.", key_format, per_record=True),
     Rule("CC016", WARNING, "Likely duplicate work", "Merge the two records, or make the titles say how they differ.",
-         "Same first author (or container), folded title and year.", duplicate_works),
+         "Same first author (or container), folded title and year; a work with no date of its own (a chapter) has its book's.", duplicate_works),
     Rule("CC017", WARNING, "Likely duplicate agent", "Merge the two agents; keep both spellings under `printed`.",
          "Same name once accents, case and punctuation are folded.", duplicate_agents),
 )

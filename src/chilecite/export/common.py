@@ -33,47 +33,50 @@ class TypeRow:
     csl: str  # CSL 1.0.2 item type
     zotero: str  # the Zotero item type Zotero's CSL-JSON import gives for `csl`
     ris: str  # RIS `TY`
+    zotero_ris: str  # the Zotero item type Zotero's RIS import gives for `ris` (its RIS.js translator)
     why: str = ""  # one line for the docs where the choice needs a reason
 
 
 TYPES: dict[str, TypeRow] = {row.kind: row for row in (
-    TypeRow("book", "`book` with an author", "book", "book", None, "book", "book", "BOOK"),
-    TypeRow("edited-book", "`book` with editors and no author", "book", "collection", None, "book", "book", "BOOK",
+    TypeRow("book", "`book` with an author", "book", "book", None, "book", "book", "BOOK", "book"),
+    TypeRow("edited-book", "`book` with editors and no author", "book", "collection", None, "book", "book", "BOOK", "book",
             "BibLaTeX's `@collection` is its type for a book edited, not written, by its editors; RIS BOOK with the "
             "editors in A3, where Zotero and citation-js read a book's editors (EDBOOK would make them authors)"),
-    TypeRow("chapter", "`chapter` (with a `parent` book)", "incollection", "incollection", None, "chapter", "bookSection", "CHAP"),
+    TypeRow("chapter", "`chapter` (with a `parent` book)", "incollection", "incollection", None, "chapter", "bookSection", "CHAP", "bookSection"),
     TypeRow("in-book", "`speech`, `letter`, `document`, `interview` with a `parent` book", "incollection", "incollection", None,
-            "chapter", "bookSection", "CHAP",
+            "chapter", "bookSection", "CHAP", "bookSection",
             "cited as printed in the book: the book's date is the date, the work's own date the original date"),
-    TypeRow("article-journal", "`article-journal`", "article", "article", None, "article-journal", "journalArticle", "JOUR"),
-    TypeRow("article-magazine", "`article-magazine`", "article", "article", "magazine", "article-magazine", "magazineArticle", "MGZN"),
-    TypeRow("article-newspaper", "`article-newspaper`", "article", "article", "newspaper", "article-newspaper", "newspaperArticle", "NEWS"),
-    TypeRow("speech", "`speech`", "misc", "unpublished", None, "speech", "presentation", "SLIDE",
+    TypeRow("article-journal", "`article-journal`", "article", "article", None, "article-journal", "journalArticle", "JOUR", "journalArticle"),
+    TypeRow("article-magazine", "`article-magazine`", "article", "article", "magazine", "article-magazine", "magazineArticle", "MGZN", "magazineArticle"),
+    TypeRow("article-newspaper", "`article-newspaper`", "article", "article", "newspaper", "article-newspaper", "newspaperArticle", "NEWS", "newspaperArticle"),
+    TypeRow("speech", "`speech`", "misc", "unpublished", None, "speech", "presentation", "SLIDE", "presentation",
             "BibLaTeX has no speech type: `@unpublished` with `eventtitle` is what biblatex's docs and pandoc read as a talk; "
-            "RIS has none either: SLIDE is what Zotero writes and reads for a presentation"),
-    TypeRow("broadcast", "`broadcast`", "misc", "misc", None, "broadcast", "radioBroadcast", "SOUND",
-            "Zotero makes a CSL broadcast a radioBroadcast when its genre is `radio broadcast`, otherwise a tvBroadcast"),
-    TypeRow("interview", "`interview`", "misc", "misc", None, "interview", "interview", "PCOMM",
+            "RIS has none either: SLIDE is what Zotero writes and reads for a presentation (pandoc reads SLIDE as a graphic and "
+            "citation-js as a motion picture; no RIS type is a talk to all of them, and Zotero is the one most users import into)"),
+    TypeRow("broadcast", "`broadcast`", "misc", "misc", None, "broadcast", "radioBroadcast", "SOUND", "audioRecording",
+            "Zotero makes a CSL broadcast a radioBroadcast when its genre is `radio broadcast`, otherwise a tvBroadcast; RIS SOUND is "
+            "Zotero's own choice for a radio broadcast, read back as an audio recording"),
+    TypeRow("interview", "`interview`", "misc", "misc", None, "interview", "interview", "PCOMM", "letter",
             "RIS has no interview type; PCOMM is Zotero's and EndNote's choice"),
-    TypeRow("letter", "`letter`, private", "misc", "misc", None, "personal_communication", "letter", "PCOMM",
+    TypeRow("letter", "`letter`, private", "misc", "misc", None, "personal_communication", "letter", "PCOMM", "letter",
             "CSL 1.0.2 has no letter type, Zotero reads personal_communication as a letter; biblatex's @letter is "
             "an unsupported type with no fields in its data model, so @misc with `type`"),
-    TypeRow("open-letter", "`letter`, open (genre says so) or printed somewhere", "misc", "misc", None, "document", "document", "PCOMM",
+    TypeRow("open-letter", "`letter`, open (genre says so) or printed somewhere", "misc", "misc", None, "document", "document", "PCOMM", "letter",
             "CSL styles (CMOS 14.111) leave personal communications out of bibliographies; an open letter is a public document"),
-    TypeRow("personal-communication", "`personal_communication`", "misc", "misc", None, "personal_communication", "letter", "PCOMM"),
-    TypeRow("document", "`document`", "misc", "misc", None, "document", "document", "RPRT",
+    TypeRow("personal-communication", "`personal_communication`", "misc", "misc", None, "personal_communication", "letter", "PCOMM", "letter"),
+    TypeRow("document", "`document`", "misc", "misc", None, "document", "document", "RPRT", "report",
             "RIS has no document type, and Zotero reads GEN as a journal article, pandoc as an `entry`: RPRT, a document issued by "
             "a body, is a report to Zotero, EndNote, pandoc and citation-js alike, with the genre in M3 (Zotero's Report Type)"),
-    TypeRow("manuscript", "`manuscript`", "unpublished", "unpublished", None, "manuscript", "manuscript", "MANSCPT"),
-    TypeRow("pamphlet", "`pamphlet`", "booklet", "booklet", None, "pamphlet", "document", "PAMP",
+    TypeRow("manuscript", "`manuscript`", "unpublished", "unpublished", None, "manuscript", "manuscript", "MANSCPT", "manuscript"),
+    TypeRow("pamphlet", "`pamphlet`", "booklet", "booklet", None, "pamphlet", "document", "PAMP", "manuscript",
             "Zotero has no pamphlet type; its CSL import files unknown types as documents"),
-    TypeRow("report", "`report`", "techreport", "report", None, "report", "report", "RPRT"),
-    TypeRow("thesis", "`thesis`", "phdthesis", "thesis", None, "thesis", "thesis", "THES",
+    TypeRow("report", "`report`", "techreport", "report", None, "report", "report", "RPRT", "report"),
+    TypeRow("thesis", "`thesis`", "phdthesis", "thesis", None, "thesis", "thesis", "THES", "thesis",
             "plain.bst prints the `type` field in place of \"PhD thesis\", so an unknown degree is not claimed"),
-    TypeRow("legislation", "`legislation`", "misc", "misc", None, "legislation", "statute", "STAT",
+    TypeRow("legislation", "`legislation`", "misc", "misc", None, "legislation", "statute", "STAT", "statute",
             "biblatex's @legislation is an unsupported type with no fields in its data model"),
-    TypeRow("periodical", "`periodical`", "misc", "periodical", None, "periodical", "document", "SER"),
-    TypeRow("webpage", "`webpage`", "misc", "online", None, "webpage", "webpage", "ELEC"),
+    TypeRow("periodical", "`periodical`", "misc", "periodical", None, "periodical", "document", "SER", "book"),
+    TypeRow("webpage", "`webpage`", "misc", "online", None, "webpage", "webpage", "ELEC", "webpage"),
 )}
 
 
@@ -328,12 +331,12 @@ def human_date(span: DateSpan) -> str:
 def type_table_markdown() -> str:
     """The type table of docs/exports.md, generated from `TYPES` (a test keeps the two equal)."""
     lines = [
-        "| record | BibTeX | BibLaTeX | CSL | Zotero (from CSL-JSON) | RIS `TY` |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| record | BibTeX | BibLaTeX | CSL | Zotero (from CSL-JSON) | RIS `TY` | Zotero (from RIS) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in TYPES.values():
         biblatex = f"`@{row.biblatex}`" + (f" + `entrysubtype = {row.biblatex_subtype}`" if row.biblatex_subtype else "")
-        lines.append(f"| {row.record} | `@{row.bibtex}` | {biblatex} | `{row.csl}` | {row.zotero} | `{row.ris}` |")
+        lines.append(f"| {row.record} | `@{row.bibtex}` | {biblatex} | `{row.csl}` | {row.zotero} | `{row.ris}` | {row.zotero_ris} |")
     lines.append("")
     lines.extend(f"- {row.record}: {row.why}." for row in TYPES.values() if row.why)
     return "\n".join(lines) + "\n"

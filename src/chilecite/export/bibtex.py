@@ -242,7 +242,7 @@ def _biblatex_fields(item: ExportItem, options: ExportOptions, nouns: ProperNoun
         "publisher": escape(item.publisher) if item.publisher else None,
         "location": escape(item.place) if item.place else None,
         "edition": escape(work.edition) if work.edition else None,
-        "series": escape(work.series) if work.series else None,
+        "series": _biblatex_series(work.series) if work.series else None,
         "volume": escape(work.volume) if work.volume else None,
         "number": escape(work.issue) if work.issue else None,
         "issue": season,  # a season issue, biblatex's field for it: `date = {1984}`, `issue = {Winter}`
@@ -266,6 +266,22 @@ def _biblatex_fields(item: ExportItem, options: ExportOptions, nouns: ProperNoun
     elif bibtype in ("misc", "unpublished") and not f["type"] and types.kind in ("letter", "open-letter", "personal-communication", "interview", "broadcast", "legislation"):
         f["type"] = _capitalise(types.kind.replace("-", " "))  # what the record type says, where the entry type cannot
     return bibtype, _fit(bibtype, f)
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def _biblatex_series(series: str) -> str:
+    """biblatex's `series`: a journal's numbered series as the number biblatex prints as an ordinal
+    ("second series" -> `2`, printed "2nd ser."), a new or old series as its localisation key; any other
+    series as written, capitalised, since biblatex prints it after a full stop."""
+    words = series.lower().split()
+    if len(words) == 2 and words[1] == "series":
+        if words[0] in _ORDINALS:
+            return str(_ORDINALS.index(words[0]) + 1)
+        if words[0] in ("new", "old"):
+            return f"{words[0]}series"
+    return _capitalise(escape(series))
 
 
 def _date_and_season(span: DateSpan | None, issue_field: bool) -> tuple[str | None, str | None]:

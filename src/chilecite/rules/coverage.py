@@ -126,7 +126,7 @@ RULES = (
     Rule("CC063", WARNING, "Quotation without a speaker", "Name who is quoted in `speakers`, or say who in `speaker_description`.", "", speakers_named),
     Rule("CC064", ERROR, "Work without a title", "Give the title as published, or a devised title in square brackets built from the record.",
          "A bibliography entry needs a title: styles drop untitled items (Chicago notes-bibliography prints no entry at all).", works_titled),
-    Rule("CC065", ERROR, "Devised title not in square brackets", "Write it as one phrase in brackets: `[Radio broadcast from La Moneda, Santiago]`.",
+    Rule("CC065", ERROR, "Devised title not in square brackets", "Write it as one phrase in brackets: `[Report on arms searches by the armed forces]`.",
          "Brackets are how a reader tells a cataloguer's description from a real title (RDA 2.3.2.11, AACR2 1.1B7).", devised_titles_bracketed),
     Rule("CC066", ERROR, "Devised title not supported by the record",
          "Build the devised title from what the record says: its type or genre (what the work is) and its `keywords` (what it is about).",

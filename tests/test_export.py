@@ -408,3 +408,18 @@ def test_any_work_exports_to_schema_valid_csl_json(work: Work, person: Person, o
 
     schema = json.loads(require(CSL_SCHEMA).read_text(encoding="utf-8"))
     jsonschema.validate(export_csl_items(_single_work_corpus(work, {"a-person": person, "an-org": org}), ExportOptions(include_essay=False)), schema)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(work=s.works, person=s.persons, org=s.organisations)
+def test_any_work_renders_in_every_bundled_style(work: Work, person: Person, org: Organisation) -> None:
+    """No record and style crash chilecite's citeproc-py: any dates (ranges, seasons, circa, an event's
+    days, a first publication standing for an unknown edition), any names and text."""
+    from chilecite.processor import render_item, resolve_style, work_item
+    from chilecite.styles import BUNDLED_STYLES
+
+    corpus = _single_work_corpus(work, {"a-person": person, "an-org": org})
+    item = work_item(corpus, "key1973work")
+    for name in BUNDLED_STYLES:
+        rendered = render_item(resolve_style(name), item)
+        assert rendered.citation.strip()

@@ -247,7 +247,7 @@ def _biblatex_fields(item: ExportItem, options: ExportOptions, nouns: ProperNoun
         "number": escape(work.issue) if work.issue else None,
         "issue": season,  # a season issue, biblatex's field for it: `date = {1984}`, `issue = {Winter}`
         "pages": work.pages.with_dash("--") if work.pages else None,
-        "keywords": ", ".join(_keywords(item)) or None,
+        "keywords": escape(", ".join(_keywords(item))) or None,
         "annote": escape(item.provenance()),
     }
     if item.event_date and "eventdate" not in allowed:  # said in words with the occasion, in `note`

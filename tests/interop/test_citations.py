@@ -138,8 +138,9 @@ def _words(text: str) -> list[str]:
 
 def repeated_phrases(text: str, own_title: str | None) -> list[str]:
     """Two-word phrases said twice in `text`, once the work's own title (its first occurrence) is set
-    aside: the title may well share words with the book it is in."""
-    words = _words(text)
+    aside: the title may well share words with the book it is in. An address (a URL) is no prose:
+    `…/archive/harman/1973/…` says nothing twice."""
+    words = _words(re.sub(r"https?://\S+|www\.\S+", " ", text))
     if own_title:
         title = _words(own_title)
         for i in range(len(words) - len(title) + 1):
@@ -294,6 +295,7 @@ def test_citeproc_py_as_users_run_it_renders_every_item_in_every_style(tmp_path:
     pytest.param("Allende, Salvador. “The Chilean Road to Socialism.” In Chile's Road to Socialism, edited by Joan E. Garcés.",
                  "The Chilean Road to Socialism", [], id="own-title-set-aside"),
     pytest.param("Lenin, V. I. 1918. The Proletarian Revolution and the Renegade Kautsky.", None, [], id="nothing-twice"),
+    pytest.param("Birchall, Ian, and Chris Harman. 1973. https://www.marxists.org/archive/harman/1973/09/chile.html.", None, [], id="a-url-is-no-prose"),
     pytest.param("Smith. A Book of the Sea. Part of the whole of the sea.", "A Book of the Sea", [], id="function-words-only"),
 ])
 def test_repeated_phrases(text: str, title: str | None, repeated: list[str]) -> None:

@@ -104,8 +104,9 @@ class Work(Record):
     devised_title: str | None = Field(
         None,
         description="For a work with no title of its own: a short description made by the cataloguer, in square brackets "
-        "(RDA 2.3.2.11, AACR2 1.1B7), built only from what the record holds (kind of work, occasion, place), "
-        "e.g. `[Radio broadcast from La Moneda, Santiago]`. Exports print it as the title.",
+        "(RDA 2.3.2.11, AACR2 1.1B7), saying what the work is and what it is about (its nature and subject), built only from "
+        "what the record says: its type or genre and its subject `keywords` (`[Report on arms searches by the armed forces]`). "
+        "It never repeats the author, container, genre or event, which every citation prints beside it. Exports print it as the title.",
     )
     title_printed: str | None = Field(None, description="The title as the essay prints it, where that differs from `title`.")
     authors: list[str] = Field(default_factory=list, description="Agent ids (files in `records/agents/`) of the authors, in order.", examples=[["miliband-ralph"]])
@@ -122,7 +123,12 @@ class Work(Record):
     publisher: str | None = Field(None, description="Publisher, only when known from the work itself or a catalogue.", examples=["Penguin Books"])
     place: str | None = Field(None, description="Place of publication, only when known.", examples=["London"])
     issued: Date | None = Field(None, description="Date issued: `1973`, `1973-08`, `1973-08-09`, `1973-24` (winter), `1973~` (circa), `1973?` (uncertain), `1970/1973` (range).", examples=["1973-08-09"])
-    original_date: Date | None = Field(None, description="Date of first publication or delivery, where the cited edition is later.", examples=["1918"])
+    original_date: Date | None = Field(
+        None,
+        description="Date of first publication or delivery, where the cited edition is later. A work with no `issued` date (its edition "
+        "unknown) is cited by this date.",
+        examples=["1918"],
+    )
     pages: PageRange | None = Field(None, description="Page range of the item within its container (`45–86`).", examples=["451–474"])
     language: Language | None = Field(None, description="BCP 47 language of the cited text (`en`, `es`, `de`, `ru`).", examples=["en"])
     original_language: Language | None = Field(
@@ -132,9 +138,26 @@ class Work(Record):
     isbn: str | None = Field(None, description="ISBN-10 or ISBN-13 of the cited edition.")
     doi: str | None = Field(None, description="DOI, without the `https://doi.org/` prefix.")
     genre: str | None = Field(None, description="A finer kind, e.g. `radio broadcast`, `party programme`.", examples=["radio broadcast"])
-    event: str | None = Field(None, description="For a speech: the occasion (`UNCTAD III, Santiago`).", examples=["UNCTAD III, Santiago"])
-    keywords: list[str] = Field(default_factory=list, description="Subject keywords.", examples=[["Popular Unity"]])
+    event: str | None = Field(None, description="For a speech: the occasion (`UNCTAD III, Santiago`), without its date (see `event_date`).",
+                              examples=["UNCTAD III, Santiago"])
+    event_date: Date | None = Field(
+        None,
+        description="When the event took place, where that is not the work's own date: a congress's days (`1967-11-24/1967-11-26`). "
+        "CSL `event-date`, BibLaTeX `eventdate`.",
+        examples=["1967-11-24/1967-11-26"],
+    )
+    keywords: list[str] = Field(
+        default_factory=list,
+        description="What the work is about, in a few subject terms (`arms searches`, `Punta Arenas`); exported as keywords (Zotero's tags). "
+        "A devised title draws its subject from them.",
+        examples=[["arms searches", "armed forces"]],
+    )
     comment: str | None = Field(None, description="Free commentary for readers and reviewers; not exported as bibliographic data.", examples=["Title, volume and pages from the header of the marxists.org transcription."])
+
+    @property
+    def display_title(self) -> str | None:
+        """The title to print: the work's own, or its devised title in square brackets."""
+        return self.title or self.devised_title
 
 
 # --------------------------------------------------------------------------- notes

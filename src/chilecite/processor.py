@@ -434,8 +434,16 @@ class Rendered:
 def render_item(style: Style, item: dict[str, Any], locator: tuple[str, str] | None = None) -> Rendered:
     """Render one CSL item alone (a fresh processor each time, so a note style gives the full first note)."""
     blob = json.dumps(item, ensure_ascii=False, sort_keys=True)
-    plain = _render(style.data, str(style.path), blob, locator, "plain")
-    rich = _render(style.data, str(style.path), blob, locator, "html")
+    try:
+        plain = _render(style.data, str(style.path), blob, locator, "plain")
+        rich = _render(style.data, str(style.path), blob, locator, "html")
+    except AssertionError:
+        # citeproc-py writes a season only as a word: where a style asks for the month as a number
+        # (APA's newspaper dates) it fails an assertion. The date is rendered without its season.
+        without = {k: {d: p for d, p in v.items() if d != "season"} if isinstance(v, dict) and "season" in v else v for k, v in item.items()}
+        if without == item:
+            raise
+        return render_item(style, without, locator)
     return Rendered(plain[0], rich[0], plain[1], rich[1])
 
 

@@ -193,7 +193,7 @@ def test_bodies_describe_and_cite(collection: dict) -> None:
     note = items[annotation_id("gonzalez1984left", "note", 32)]
     assert note["motivation"] == "identifying"
     assert note["body"][0]["value"].startswith("Note 32 (stated: named by the essay)")
-    assert "[stated] “[Report in the Financial Times],” Financial Times, August 9, 1973" in note["body"][1]["value"]
+    assert "[stated] “[Report on Arms Searches by the Armed Forces],” Financial Times, August 9, 1973" in note["body"][1]["value"]
     unidentified = items[annotation_id("gonzalez1984left", "note", 1)]
     assert unidentified["motivation"] == "describing" and len(unidentified["body"]) == 1
     quotation = items[annotation_id("gonzalez1984left", "quotation", "allende-history-is-ours")]

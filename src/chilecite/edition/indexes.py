@@ -88,7 +88,7 @@ def works_index(corpus: Corpus) -> list[WorkEntry]:
             kind=work.type.value.replace("-", " ").replace("_", " "),
             year=human_date(work.issued) if work.issued else None,
             creators=creators,
-            container=work.container_title if work.title else None,
+            container=work.container_title if work.display_title else None,
             parent=work.parent if work.parent in corpus.works else None,
             url=work.url,
             is_essay=key == essay_key,

@@ -186,12 +186,12 @@ def human_date(span: DateSpan) -> str:
 
 
 def work_title(corpus: Corpus, key: str) -> str:
-    """A work's title; for an untitled one its container's, or a bracketed description
-    (`[radio broadcast: Last broadcast from La Moneda, …]`), as catalogues describe untitled items."""
+    """A work's title or devised title: the one its citations print, so that the edition names
+    each work one way. Failing both, its container's, or a bracketed description."""
     work = corpus.works.get(key)
     if work is None:
         return key
-    if title := work.title or work.container_title:
+    if title := work.display_title or work.container_title:
         return title
     if work.parent in corpus.works and (title := corpus.works[work.parent].title):
         return title

@@ -1,11 +1,14 @@
-"""BibTeX and BibLaTeX export, built through bibtexparser v2's model and writer.
+r"""BibTeX and BibLaTeX export, built through bibtexparser v2's model and writer.
 
 The entry type says what the work is (`common.TYPES`), whatever fields are known: an edited book
 with no known publisher is a `@book`, and bibtex's "empty publisher" warning is the honest result.
 BibTeX targets the classic styles (plain.bst, apalike.bst); BibLaTeX uses its native types and
 fields, UTF-8, ISO 8601/EDTF dates and `langid`. Provenance (which notes cite the work, and how
-surely) goes where no style prints it: `annote` in BibTeX, `annotation` in BibLaTeX. Titles brace
-only the words that must keep their capitals (`casing`).
+surely) goes where no style prints it and every importer reads it: `annote` in both (biber maps it
+to biblatex's `annotation`; Zotero's BibTeX import reads `annote` and ignores `annotation`). Free
+text carries no LaTeX markup (Zotero's import would show `\emph{X}` as `\emphX`): only titles hold
+braces, which every reader removes. Titles brace only the words that must keep their capitals
+(`casing`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from chilecite.export.casing import ProperNouns, protected_words
 from chilecite.export.common import ExportItem, ExportOptions, human_date, select_items
 from chilecite.export.latex import escape, organisation, protect_title
 from chilecite.models import Agent, Organisation, Person
+from chilecite.values import DateSpan
 from chilecite.vocabulary import LANGIDS
 
 Dialect = Literal["bibtex", "biblatex"]
@@ -72,17 +76,26 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _occasion(item: ExportItem) -> str | None:
+    """The event in words, with its own dates where the record gives them: `Congreso General,
+    Chillán, 24–26 November 1967`."""
+    if not item.event:
+        return None
+    return f"{item.event}, {human_date(item.event_date)}" if item.event_date else item.event
+
+
 def _howpublished(item: ExportItem, ascii: bool) -> str | None:
-    """Where a @misc work appeared or was given, in words: its genre, the occasion, the container,
-    publisher and place — only what the record holds."""
+    r"""Where a @misc work appeared or was given, in words: its genre, the occasion, the container,
+    publisher and place — only what the record holds, as plain text (no `\emph`: importers show
+    LaTeX markup in free text as it stands)."""
     work = item.work
     bits = []
     if work.genre:
         bits.append(_capitalise(escape(work.genre, ascii=ascii)))
-    if item.event:
-        bits.append(escape(item.event, ascii=ascii) if bits else _capitalise(escape(item.event, ascii=ascii)))
+    if occasion := _occasion(item):
+        bits.append(escape(occasion, ascii=ascii) if bits else _capitalise(escape(occasion, ascii=ascii)))
     if work.container_title:
-        bits.append(r"\emph{" + escape(work.container_title, ascii=ascii) + "}")
+        bits.append(escape(work.container_title, ascii=ascii))
     if item.publisher:
         bits.append(escape(item.publisher, ascii=ascii))
     if item.place:
@@ -99,7 +112,7 @@ def _bibtex_fields(item: ExportItem, options: ExportOptions, nouns: ProperNouns)
         "editor": _names(item.editors, ascii),
         "title": _item_title(item, nouns, ascii),
         "year": str(item.issued.start.year) if item.issued else None,
-        "month": MONTHS[item.issued.start.month - 1] if item.issued and item.issued.start.month and not item.issued.end else None,
+        "month": _month(item),
         "isbn": work.isbn,
         "doi": work.doi,
         "url": work.url,
@@ -148,6 +161,17 @@ def _bibtex_fields(item: ExportItem, options: ExportOptions, nouns: ProperNouns)
     return bibtype, f
 
 
+def _month(item: ExportItem) -> str | None:
+    """BibTeX `month`: the month macro (`aug`), or a season in words (`Winter`), which plain.bst
+    prints before the year as it prints a month ("Winter 1984") and Zotero reads into the date."""
+    issued = item.issued
+    if issued is None or issued.end:
+        return None
+    if issued.start.season:
+        return issued.start.season.capitalize()
+    return MONTHS[issued.start.month - 1] if issued.start.month else None
+
+
 def _plain_names(agents: tuple[Agent, ...]) -> str:
     return " and ".join(a.display_name for a in agents)
 
@@ -158,7 +182,7 @@ def _bibtex_note(item: ExportItem, ascii: bool) -> str | None:
     work = item.work
     extra = []
     issued = item.issued
-    if issued and (issued.start.approximate or issued.start.uncertain or issued.start.season or issued.end or issued.start.day):
+    if issued and (issued.start.approximate or issued.start.uncertain or issued.end or issued.start.day):
         extra.append(f"Date: {human_date(issued)}.")
     if item.original_date:  # BibTeX has no origdate field: say it in words rather than drop it
         first = "First given" if work.type.value in ("speech", "broadcast") else "First published"
@@ -169,16 +193,17 @@ def _bibtex_note(item: ExportItem, ascii: bool) -> str | None:
 
 
 # The fields biblatex's data model (blx-dm.def, as biber 2.18 ships it) allows for each entry type
-# chilecite writes, besides those every type takes (date, origdate, langid, keywords, annotation,
+# chilecite writes, besides those every type takes (date, origdate, langid, keywords, annote,
 # entrysubtype, url, doi, ...). A value with no field in its type is said in `note` instead, so that
 # biber reports no invalid field and nothing is dropped. tests/interop checks this table against
 # biber's own data model.
-COMMON = frozenset({"date", "origdate", "langid", "keywords", "annotation", "entrysubtype", "url", "doi"})
+# `annote` is biblatex's alias of `annotation`, which biber maps to it (its default source map).
+COMMON = frozenset({"date", "origdate", "langid", "keywords", "annote", "entrysubtype", "url", "doi"})
 # Kept as fields even where the type has none: readers (Zotero, JabRef, `chilecite import bibtex`)
 # take pages and authors from these fields only. No bundled record has either in such a type.
 KEPT = frozenset({"pages", "author"})
 VALID: dict[str, frozenset[str]] = {
-    "article": frozenset("author editor translator title journaltitle series volume number pages note origlanguage issn".split()),
+    "article": frozenset("author editor translator title journaltitle series volume number issue pages note origlanguage issn".split()),
     "book": frozenset("author editor translator title edition location publisher series volume number pages note origlanguage isbn".split()),
     "collection": frozenset("editor translator title edition location publisher series volume number pages note origlanguage isbn".split()),
     "incollection": frozenset("author editor translator title booktitle edition location publisher series volume number pages note origlanguage isbn".split()),
@@ -188,7 +213,7 @@ VALID: dict[str, frozenset[str]] = {
     "periodical": frozenset("editor title issue number series volume note issn".split()),
     "report": frozenset("author title institution location number pages type note".split()),
     "thesis": frozenset("author title institution location pages type note".split()),
-    "unpublished": frozenset("author title eventtitle venue howpublished location type note".split()),
+    "unpublished": frozenset("author title eventtitle eventdate venue howpublished location type note".split()),
 }
 
 
@@ -196,30 +221,37 @@ def _biblatex_fields(item: ExportItem, options: ExportOptions, nouns: ProperNoun
     work, parent = item.work, item.parent
     types = item.types
     bibtype = types.biblatex
+    allowed = VALID.get(bibtype, frozenset()) | COMMON
+    date, season = _date_and_season(item.issued, "issue" in allowed)
     f: dict[str, str | None] = {
         "author": _names(item.authors, False),
         "editor": _names(item.editors, False),
         "translator": _names(item.translators, False),
         "title": _item_title(item, nouns),
-        "date": str(item.issued) if item.issued else None,
+        "date": date,
         "origdate": str(item.original_date) if item.original_date else None,
         "langid": LANGIDS.get(work.language or ""),
         "origlanguage": LANGIDS.get(work.original_language or ""),
         "isbn": work.isbn,
         "doi": work.doi,
         "url": work.url,
-        "type": escape(work.genre) if work.genre else None,  # plain words: pandoc prints `type` as it stands
+        # plain words, capitalised: biblatex and pandoc print `type` as it stands, often to open a sentence
+        "type": _capitalise(escape(work.genre)) if work.genre else None,
         "eventtitle": escape(item.event) if item.event else None,
+        "eventdate": str(item.event_date) if item.event_date else None,
         "publisher": escape(item.publisher) if item.publisher else None,
         "location": escape(item.place) if item.place else None,
         "edition": escape(work.edition) if work.edition else None,
-        "series": escape(work.series) if work.series else None,
+        "series": _biblatex_series(work.series) if work.series else None,
         "volume": escape(work.volume) if work.volume else None,
         "number": escape(work.issue) if work.issue else None,
+        "issue": season,  # a season issue, biblatex's field for it: `date = {1984}`, `issue = {Winter}`
         "pages": work.pages.with_dash("--") if work.pages else None,
-        "keywords": ", ".join(_keywords(item)) or None,
-        "annotation": escape(item.provenance()),
+        "keywords": escape(", ".join(_keywords(item))) or None,
+        "annote": escape(item.provenance()),
     }
+    if item.event_date and "eventdate" not in allowed:  # said in words with the occasion, in `note`
+        f["eventtitle"], f["eventdate"] = escape(_occasion(item) or ""), None
     if bibtype == "article":
         f["entrysubtype"] = types.biblatex_subtype
         f["journaltitle"] = escape(work.container_title) if work.container_title else None
@@ -232,8 +264,37 @@ def _biblatex_fields(item: ExportItem, options: ExportOptions, nouns: ProperNoun
         f["institution"] = f.pop("publisher")
         f["type"] = f["type"] or bibtype  # biblatex requires it; the record type says this much
     elif bibtype in ("misc", "unpublished") and not f["type"] and types.kind in ("letter", "open-letter", "personal-communication", "interview", "broadcast", "legislation"):
-        f["type"] = types.kind.replace("-", " ")  # what the record type says, where the entry type cannot
+        f["type"] = _capitalise(types.kind.replace("-", " "))  # what the record type says, where the entry type cannot
     return bibtype, _fit(bibtype, f)
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def _biblatex_series(series: str) -> str:
+    """biblatex's `series`: a journal's numbered series as the number biblatex prints as an ordinal
+    ("second series" -> `2`, printed "2nd ser."), a new or old series as its localisation key; any other
+    series as written, capitalised, since biblatex prints it after a full stop."""
+    words = series.lower().split()
+    if len(words) == 2 and words[1] == "series":
+        if words[0] in _ORDINALS:
+            return str(_ORDINALS.index(words[0]) + 1)
+        if words[0] in ("new", "old"):
+            return f"{words[0]}series"
+    return _capitalise(escape(series))
+
+
+def _date_and_season(span: DateSpan | None, issue_field: bool) -> tuple[str | None, str | None]:
+    """BibLaTeX `date`, and a season for `issue` where the entry type has that field: `1984-24` is
+    `date = {1984}` with `issue = {Winter}`, which every reader takes (Typst's reader prints the
+    EDTF season as "n.d."). Elsewhere the EDTF season stays in `date`, which biber reads."""
+    if span is None:
+        return None, None
+    start = span.start
+    if not issue_field or not start.season or span.end:
+        return str(span), None
+    year_only = start.model_copy(update={"season": None})
+    return str(year_only), start.season.capitalize()
 
 
 def _fit(bibtype: str, f: dict[str, str | None]) -> dict[str, str | None]:
@@ -294,7 +355,7 @@ def export_entries(corpus: Corpus, options: ExportOptions, dialect: Dialect) -> 
             if not value:
                 continue
             field = Field(key, value)
-            if key == "month":
+            if key == "month" and value in MONTHS:
                 field.enclosing = "no-enclosing"  # BibTeX month macros: aug, not {aug}
             fields.append(field)
         entries.append(Entry(bibtype, item.key, fields))

@@ -33,45 +33,50 @@ class TypeRow:
     csl: str  # CSL 1.0.2 item type
     zotero: str  # the Zotero item type Zotero's CSL-JSON import gives for `csl`
     ris: str  # RIS `TY`
+    zotero_ris: str  # the Zotero item type Zotero's RIS import gives for `ris` (its RIS.js translator)
     why: str = ""  # one line for the docs where the choice needs a reason
 
 
 TYPES: dict[str, TypeRow] = {row.kind: row for row in (
-    TypeRow("book", "`book` with an author", "book", "book", None, "book", "book", "BOOK"),
-    TypeRow("edited-book", "`book` with editors and no author", "book", "collection", None, "book", "book", "BOOK",
+    TypeRow("book", "`book` with an author", "book", "book", None, "book", "book", "BOOK", "book"),
+    TypeRow("edited-book", "`book` with editors and no author", "book", "collection", None, "book", "book", "BOOK", "book",
             "BibLaTeX's `@collection` is its type for a book edited, not written, by its editors; RIS BOOK with the "
             "editors in A3, where Zotero and citation-js read a book's editors (EDBOOK would make them authors)"),
-    TypeRow("chapter", "`chapter` (with a `parent` book)", "incollection", "incollection", None, "chapter", "bookSection", "CHAP"),
+    TypeRow("chapter", "`chapter` (with a `parent` book)", "incollection", "incollection", None, "chapter", "bookSection", "CHAP", "bookSection"),
     TypeRow("in-book", "`speech`, `letter`, `document`, `interview` with a `parent` book", "incollection", "incollection", None,
-            "chapter", "bookSection", "CHAP",
+            "chapter", "bookSection", "CHAP", "bookSection",
             "cited as printed in the book: the book's date is the date, the work's own date the original date"),
-    TypeRow("article-journal", "`article-journal`", "article", "article", None, "article-journal", "journalArticle", "JOUR"),
-    TypeRow("article-magazine", "`article-magazine`", "article", "article", "magazine", "article-magazine", "magazineArticle", "MGZN"),
-    TypeRow("article-newspaper", "`article-newspaper`", "article", "article", "newspaper", "article-newspaper", "newspaperArticle", "NEWS"),
-    TypeRow("speech", "`speech`", "misc", "unpublished", None, "speech", "presentation", "SLIDE",
+    TypeRow("article-journal", "`article-journal`", "article", "article", None, "article-journal", "journalArticle", "JOUR", "journalArticle"),
+    TypeRow("article-magazine", "`article-magazine`", "article", "article", "magazine", "article-magazine", "magazineArticle", "MGZN", "magazineArticle"),
+    TypeRow("article-newspaper", "`article-newspaper`", "article", "article", "newspaper", "article-newspaper", "newspaperArticle", "NEWS", "newspaperArticle"),
+    TypeRow("speech", "`speech`", "misc", "unpublished", None, "speech", "presentation", "SLIDE", "presentation",
             "BibLaTeX has no speech type: `@unpublished` with `eventtitle` is what biblatex's docs and pandoc read as a talk; "
-            "RIS has none either: SLIDE is what Zotero writes and reads for a presentation"),
-    TypeRow("broadcast", "`broadcast`", "misc", "misc", None, "broadcast", "radioBroadcast", "SOUND",
-            "Zotero makes a CSL broadcast a radioBroadcast when its genre is `radio broadcast`, otherwise a tvBroadcast"),
-    TypeRow("interview", "`interview`", "misc", "misc", None, "interview", "interview", "PCOMM",
+            "RIS has none either: SLIDE is what Zotero writes and reads for a presentation (pandoc reads SLIDE as a graphic and "
+            "citation-js as a motion picture; no RIS type is a talk to all of them, and Zotero is the one most users import into)"),
+    TypeRow("broadcast", "`broadcast`", "misc", "misc", None, "broadcast", "radioBroadcast", "SOUND", "audioRecording",
+            "Zotero makes a CSL broadcast a radioBroadcast when its genre is `radio broadcast`, otherwise a tvBroadcast; RIS SOUND is "
+            "Zotero's own choice for a radio broadcast, read back as an audio recording"),
+    TypeRow("interview", "`interview`", "misc", "misc", None, "interview", "interview", "PCOMM", "letter",
             "RIS has no interview type; PCOMM is Zotero's and EndNote's choice"),
-    TypeRow("letter", "`letter`, private", "misc", "misc", None, "personal_communication", "letter", "PCOMM",
+    TypeRow("letter", "`letter`, private", "misc", "misc", None, "personal_communication", "letter", "PCOMM", "letter",
             "CSL 1.0.2 has no letter type, Zotero reads personal_communication as a letter; biblatex's @letter is "
             "an unsupported type with no fields in its data model, so @misc with `type`"),
-    TypeRow("open-letter", "`letter`, open (genre says so) or printed somewhere", "misc", "misc", None, "document", "document", "PCOMM",
+    TypeRow("open-letter", "`letter`, open (genre says so) or printed somewhere", "misc", "misc", None, "document", "document", "PCOMM", "letter",
             "CSL styles (CMOS 14.111) leave personal communications out of bibliographies; an open letter is a public document"),
-    TypeRow("personal-communication", "`personal_communication`", "misc", "misc", None, "personal_communication", "letter", "PCOMM"),
-    TypeRow("document", "`document`", "misc", "misc", None, "document", "document", "GEN"),
-    TypeRow("manuscript", "`manuscript`", "unpublished", "unpublished", None, "manuscript", "manuscript", "MANSCPT"),
-    TypeRow("pamphlet", "`pamphlet`", "booklet", "booklet", None, "pamphlet", "document", "PAMP",
+    TypeRow("personal-communication", "`personal_communication`", "misc", "misc", None, "personal_communication", "letter", "PCOMM", "letter"),
+    TypeRow("document", "`document`", "misc", "misc", None, "document", "document", "RPRT", "report",
+            "RIS has no document type, and Zotero reads GEN as a journal article, pandoc as an `entry`: RPRT, a document issued by "
+            "a body, is a report to Zotero, EndNote, pandoc and citation-js alike, with the genre in M3 (Zotero's Report Type)"),
+    TypeRow("manuscript", "`manuscript`", "unpublished", "unpublished", None, "manuscript", "manuscript", "MANSCPT", "manuscript"),
+    TypeRow("pamphlet", "`pamphlet`", "booklet", "booklet", None, "pamphlet", "document", "PAMP", "manuscript",
             "Zotero has no pamphlet type; its CSL import files unknown types as documents"),
-    TypeRow("report", "`report`", "techreport", "report", None, "report", "report", "RPRT"),
-    TypeRow("thesis", "`thesis`", "phdthesis", "thesis", None, "thesis", "thesis", "THES",
+    TypeRow("report", "`report`", "techreport", "report", None, "report", "report", "RPRT", "report"),
+    TypeRow("thesis", "`thesis`", "phdthesis", "thesis", None, "thesis", "thesis", "THES", "thesis",
             "plain.bst prints the `type` field in place of \"PhD thesis\", so an unknown degree is not claimed"),
-    TypeRow("legislation", "`legislation`", "misc", "misc", None, "legislation", "statute", "STAT",
+    TypeRow("legislation", "`legislation`", "misc", "misc", None, "legislation", "statute", "STAT", "statute",
             "biblatex's @legislation is an unsupported type with no fields in its data model"),
-    TypeRow("periodical", "`periodical`", "misc", "periodical", None, "periodical", "document", "SER"),
-    TypeRow("webpage", "`webpage`", "misc", "online", None, "webpage", "webpage", "ELEC"),
+    TypeRow("periodical", "`periodical`", "misc", "periodical", None, "periodical", "document", "SER", "book"),
+    TypeRow("webpage", "`webpage`", "misc", "online", None, "webpage", "webpage", "ELEC", "webpage"),
 )}
 
 
@@ -122,7 +127,7 @@ class ExportItem:
     essay_label: str = "the essay"
     essay_notes: int = 0
     original_date: DateSpan | None = None  # first publication or delivery, when the cited printing is later
-    occasion: str | None = None  # the record's event, without a closing date that the work's date now says
+    dated_by_original: bool = False  # no edition date known: `issued` is the first publication or delivery
 
     @property
     def best_level(self) -> Level | None:
@@ -131,7 +136,7 @@ class ExportItem:
     @property
     def title(self) -> str | None:
         """The title to print: the work's own, or its devised title in square brackets."""
-        return self.work.title or self.work.devised_title
+        return self.work.display_title
 
     @property
     def devised(self) -> bool:
@@ -152,9 +157,12 @@ class ExportItem:
 
     @property
     def event(self) -> str | None:
-        """The occasion, without a closing date that only repeats the work's own date (styles print
-        the date beside it: "…during the coup of 11 September 1973, September 11, 1973")."""
-        return self.occasion
+        """The occasion (a congress, a conference), whose own dates are `event_date`."""
+        return self.work.event
+
+    @property
+    def event_date(self) -> DateSpan | None:
+        return self.work.event_date
 
     def provenance(self) -> str:
         """The sentence every export carries: which notes cite the work, and how surely."""
@@ -167,7 +175,9 @@ class ExportItem:
 
 
 def export_item(corpus: Corpus, key: str, citing: tuple[Citing, ...] = (), *, is_essay: bool | None = None) -> ExportItem:
-    """One work ready to export, with its agents and parent resolved."""
+    """One work ready to export, with its agents and parent resolved and its dates in the fields that
+    say what they are: the cited printing's date (`issued`), the first publication or delivery
+    (`original_date`), the event's days (`event_date`)."""
     work = corpus.works[key]
     if is_essay is None:
         is_essay = corpus.essay is not None and corpus.essay.key == key
@@ -177,20 +187,18 @@ def export_item(corpus: Corpus, key: str, citing: tuple[Citing, ...] = (), *, is
 
     parent = export_item(corpus, work.parent) if work.parent and work.parent in corpus.works else None
     issued, original = work.issued, work.original_date
-    if parent is not None and kind_of(work, parent.work) in ("chapter", "in-book") and parent.issued:
+    in_book = parent is not None and kind_of(work, parent.work) in ("chapter", "in-book")
+    if in_book and parent is not None and parent.issued:
         # Cited as printed in the book: the book's date; the work's own date (a speech's delivery)
         # becomes its original date, unless the record gives one.
         if work.issued and work.issued != parent.issued and original is None:
             original = work.issued
         issued = parent.issued
-    own_date = original if parent is not None and kind_of(work, parent.work) in ("chapter", "in-book") and original else issued
-    refined = date_from_event(work.event, own_date)
-    if refined is not None:  # "…Chillán, 24–26 November 1967" for a work of November 1967: the days are the date
-        if own_date is original and original is not None:
-            original = refined
-        else:
-            issued = refined
-        own_date = refined
+    dated_by_original = issued is None and original is not None
+    if dated_by_original:
+        # The edition is unknown (no `issued`): the work is cited by the date it was first published
+        # or given, which is known, rather than as undated ("n.d."); no edition date is made up.
+        issued, original = original, None
     return ExportItem(
         key, work, agents(work.authors), agents(work.editors) or (parent.editors if parent else ()), agents(work.translators), parent, citing, is_essay,
         publisher=work.publisher or (parent.publisher if parent else None),
@@ -199,7 +207,7 @@ def export_item(corpus: Corpus, key: str, citing: tuple[Citing, ...] = (), *, is
         essay_label=corpus.essay_label(),
         essay_notes=corpus.note_count,
         original_date=original,
-        occasion=event_without_date(work.event, own_date),
+        dated_by_original=dated_by_original,
     )
 
 
@@ -298,79 +306,8 @@ def is_published_letter(work: Work) -> bool:
     )
 
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
-_MONTH = "(" + "|".join(_MONTHS) + ")"
-_TRAILING_DATE_RES = (
-    re.compile(rf"(?:,|\s+of|\s+on)?\s+(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})\s*$", re.IGNORECASE),  # 11 September 1973
-    re.compile(rf"(?:,|\s+of|\s+on)?\s+{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\s*$", re.IGNORECASE),  # September 11, 1973
-    re.compile(rf"(?<![\d–-])(?:,|\s+of|\s+in)?\s+(){_MONTH}\s+(\d{{4}})\s*$", re.IGNORECASE),  # September 1973, not 24–26 November 1967
-)
-
-
-_DAY_RANGE_RE = re.compile(rf"(?:,|\s+of|\s+on)?\s+(\d{{1,2}})\s*[–-]\s*(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})\s*$", re.IGNORECASE)
-
-
-def date_from_event(event: str | None, date: DateSpan | None) -> DateSpan | None:
-    """The closing date of the event's words when it falls within the work's date and says more
-    (days, where the record gives a month): "Chillán, 24–26 November 1967" for a work dated
-    1967-11 gives 1967-11-24/1967-11-26. Both statements are the record's; the export prints the
-    finer one once instead of both ("24–26 November 1967, November 1967"). None otherwise."""
-    if not event or date is None or date.end is not None or date.start.day or not date.start.month:
-        return None
-    start = date.start
-    if start.approximate or start.uncertain:
-        return None
-    match = _DAY_RANGE_RE.search(event)
-    if match:
-        first, last, month, year = match.groups()
-        days = (int(first), int(last))
-    else:
-        match = _TRAILING_DATE_RES[0].search(event)
-        if not match:
-            return None
-        day, month, year = match.groups()
-        days = (int(day), int(day))
-    if (int(year), _MONTHS.index(month.lower()) + 1) != (start.year, start.month) or not days[0] <= days[1] <= 31:
-        return None
-    try:
-        return DateSpan.parse(f"{start.year:04d}-{start.month:02d}-{days[0]:02d}" + (f"/{start.year:04d}-{start.month:02d}-{days[1]:02d}" if days[1] != days[0] else ""))
-    except ValueError:
-        return None
-
-
-def event_without_date(event: str | None, date: DateSpan | None) -> str | None:
-    """The event's text without a closing date equal to `date` ("…during the coup of 11 September
-    1973" for a broadcast of that day); a closing date that says more or other than `date`
-    ("Chillán, 24–26 November 1967" for a work dated November 1967) is kept."""
-    if not event or date is None:
-        return event
-    if date.end is not None:
-        match = _DAY_RANGE_RE.search(event)
-        if match and date.start.day and date.end.day:
-            first, last, month, year = match.groups()
-            said = (int(year), _MONTHS.index(month.lower()) + 1, int(first), int(last))
-            if said == (date.start.year, date.start.month, date.start.day, date.end.day) and (date.end.year, date.end.month) == said[:2]:
-                return event[: match.start()].rstrip(" ,;") or event
-        return event
-    for pattern in _TRAILING_DATE_RES:
-        match = pattern.search(event)
-        if not match:
-            continue
-        groups = match.groups()
-        if pattern is _TRAILING_DATE_RES[1]:
-            month, day, year = groups
-        else:
-            day, month, year = groups
-        said_date = PartialDate(year=int(year), month=_MONTHS.index(month.lower()) + 1, day=int(day) if day else None)
-        start = date.start
-        if (said_date.year, said_date.month, said_date.day) == (start.year, start.month, start.day) and not start.season:
-            return event[: match.start()].rstrip(" ,;") or event
-        return event
-    return event
-
-
 def human_date(span: DateSpan) -> str:
-    """`21 May 1971`, `Winter 1984`, `circa 1973`, `1890 to 1891`: a date in words, for fields that take text."""
+    """`21 May 1971`, `Winter 1984`, `circa 1973`, `24–26 November 1967`, `1890 to 1891`: a date in words, for fields that take text."""
     def one(d: PartialDate) -> str:
         month_names = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
         text = str(d.year)
@@ -384,18 +321,22 @@ def human_date(span: DateSpan) -> str:
             text += " (uncertain)"
         return text
 
-    return one(span.start) + (f" to {one(span.end)}" if span.end else "")
+    start, end = span.start, span.end
+    if end is not None and start.day and end.day and (start.year, start.month) == (end.year, end.month) and not start.season \
+            and not (start.approximate or start.uncertain or end.approximate or end.uncertain):
+        return f"{start.day}–{one(end)}"  # 24–26 November 1967
+    return one(start) + (f" to {one(end)}" if end else "")
 
 
 def type_table_markdown() -> str:
     """The type table of docs/exports.md, generated from `TYPES` (a test keeps the two equal)."""
     lines = [
-        "| record | BibTeX | BibLaTeX | CSL | Zotero (from CSL-JSON) | RIS `TY` |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| record | BibTeX | BibLaTeX | CSL | Zotero (from CSL-JSON) | RIS `TY` | Zotero (from RIS) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in TYPES.values():
         biblatex = f"`@{row.biblatex}`" + (f" + `entrysubtype = {row.biblatex_subtype}`" if row.biblatex_subtype else "")
-        lines.append(f"| {row.record} | `@{row.bibtex}` | {biblatex} | `{row.csl}` | {row.zotero} | `{row.ris}` |")
+        lines.append(f"| {row.record} | `@{row.bibtex}` | {biblatex} | `{row.csl}` | {row.zotero} | `{row.ris}` | {row.zotero_ris} |")
     lines.append("")
     lines.extend(f"- {row.record}: {row.why}." for row in TYPES.values() if row.why)
     return "\n".join(lines) + "\n"

@@ -65,6 +65,8 @@ def csl_item(item: ExportItem) -> dict:
         data["issued"] = csl_date(item.issued)
     if item.original_date:
         data["original-date"] = csl_date(item.original_date)
+    if item.event_date:
+        data["event-date"] = csl_date(item.event_date)
     data["custom"] = {
         "chilecite": {
             "notes": [{"note": c.note, "level": c.level.value, **({"quotation": c.quotation} if c.quotation else {})} for c in item.citing],
@@ -74,6 +76,7 @@ def csl_item(item: ExportItem) -> dict:
             "is_essay": item.is_essay,
             "devised_title": item.devised,
             "date_edtf": str(item.issued) if item.issued else None,
+            "date_is_first_publication": item.dated_by_original,
         }
     }
     return data

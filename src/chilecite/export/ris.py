@@ -1,7 +1,9 @@
 """RIS export — the format EndNote, Mendeley, Citavi, RefWorks and Zotero import — written by rispy.
 
 One reference per work, `TY` from `common.TYPES`, `ID` the citation key. Names are written
-`Family, Given[, Suffix]`; an organisation as its name alone, which RIS readers keep whole.
+`Family, Given[, Suffix]`; an organisation as its name and a comma (`Unidad Popular,`), as EndNote
+writes one: a family name with no given name, which Zotero, pandoc and citation-js keep whole
+(pandoc splits a bare `Unidad Popular` into given and family).
 Editors go where both Zotero's RIS translator and the RIS specification put them: `A2` in a chapter,
 `A3` in a book. The provenance is a note (`N1`), which reference managers keep as a note and
 output styles do not print; the identification level is a keyword (`KW`).
@@ -32,9 +34,9 @@ class Writer(rispy.RisWriter):
 
 
 def ris_name(agent: Agent) -> str:
-    """`Allende, Salvador`; `de la Fuente, Juan`; `King, Martin Luther, Jr.`; an organisation whole."""
+    """`Allende, Salvador`; `de la Fuente, Juan`; `King, Martin Luther, Jr.`; `Unidad Popular,`."""
     if isinstance(agent, Organisation):
-        return agent.name
+        return agent.name + ","
     family = " ".join(p for p in (agent.particle, agent.family) if p)
     parts = [family, agent.given or "", agent.suffix or ""]
     while parts and not parts[-1]:
@@ -132,6 +134,8 @@ def _notes(item: ExportItem, ty: str, ref: dict[str, Any]) -> list[str]:
         notes.append(f"Type: {item.work.genre}.")
     if item.event and ref.get("secondary_title") != item.event:
         notes.append(f"Occasion: {item.event}.")
+    if item.event_date:  # RIS has no event date
+        notes.append(f"Held {human_date(item.event_date)}.")
     if item.original_date:
         notes.append(f"Original date: {human_date(item.original_date)}.")
     notes.append(item.provenance())

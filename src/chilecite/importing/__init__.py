@@ -61,15 +61,18 @@ Mapping (entry types are case-insensitive; `@x` is an entry type, `x` a field):
   title that is one phrase in square brackets (`[{Radio} broadcast from {La Moneda}, {Santiago}]`, as
   chilecite's exports write a devised title) -> devised_title, brackets kept, when the record
   supports it as the validator requires (CC065, CC066); when it does not, it is reported and the
-  entry is treated as untitled. An entry with no title gets a devised title built from its own genre
-  or type, first author, journal and event (`[Article in El Mercurio]`, see `titles`); one with
-  nothing but its type is refused.
+  entry is treated as untitled. An entry with no title gets a devised title from its nature and
+  subject (RDA 2.3.2.11): the noun of its type and its keywords (`[Newspaper article on land
+  reform]`, `[Newspaper article]`, see `titles`), never its author, journal, genre or event, which
+  citations print beside it (CC067); one with nothing but its type is refused.
 - `journaltitle`/`journal` -> container_title (`howpublished` too, when there is none, but for
   chilecite's own BibTeX export, below; a bare URL there -> url); `volume`; `number` (or `issue`) ->
-  issue; `edition`; `series`; `publisher` (or `institution`, `school`, `organization`);
+  issue, but an `issue` that names a season (`Winter`) is the season of a date known to the year
+  (`date = {1984}`, `issue = {Winter}` -> 1984-24), as is a `month` that names one; `edition`; `series`; `publisher` (or `institution`, `school`, `organization`);
   `location`/`address` -> place; `pages` -> pages (`--` and
   `-` become an en dash); `date` (EDTF: `1973-08-09`, `1973~`, `1970/1973`, `1984-24`) or
-  `year`/`month` (number, name or macro)/`day` -> issued; `origdate` -> original_date;
+  `year`/`month` (number, name or macro)/`day` -> issued; `origdate` -> original_date; `eventdate` ->
+  event_date;
   `langid`/`language` -> language and `origlanguage` -> original_language as BCP 47 (`spanish` -> `es`);
   `url`, `doi` (a `https://doi.org/` prefix removed), `isbn`; `keywords` (split at commas and
   semicolons) -> keywords; `eventtitle` -> event; `type` -> genre. Where several fields give one
@@ -80,7 +83,8 @@ Mapping (entry types are case-insensitive; `@x` is an entry type, `x` a field):
   that order, as sentences separated by a space (a full stop added to one that has no closing
   punctuation); a repeated text is left out.
 - chilecite's own BibTeX export (the file opens with `% BibTeX export of chilecite`, or, without that
-  header, an entry whose keywords hold chilecite's markers and that has no BibLaTeX `annotation`)
+  header, an entry whose keywords hold chilecite's markers and that has no field only the BibLaTeX
+  export writes, such as `date`, `langid` or `annotation`)
   writes in a `@misc`'s `howpublished` the genre, occasion, container, publisher and place in words:
   that text goes to the comment (before `note`), not to container_title; a `@booklet`'s
   `howpublished` is its publisher. Other files' `howpublished` is read as above.

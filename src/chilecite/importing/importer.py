@@ -356,18 +356,16 @@ class _Importer:
                 if parent and name in data and data[name] == parent.get(name):
                     del data[name]
             if not (data.get("title") or data.get("devised_title")):
-                self._devise(item, parent)
+                self._devise(item)
         self._refuse_children()
 
-    def _devise(self, item: _Pending, parent: dict[str, Any]) -> None:
+    def _devise(self, item: _Pending) -> None:
         """A devised title from the entry's own fields (`titles`), or the entry refused when it has nothing to describe it by."""
         data = item.work
-        authors = data.get("authors") or []
-        devised = devised_title(data, self.agents.named(authors[0]) if authors else None,
-                                parent.get("title") or parent.get("devised_title"))
+        devised = devised_title(data)
         if devised is None:
             self.refuse(item, I.INVALID_RECORD, "it has no title, and nothing but its type to describe it by "
-                        "(a devised title needs a genre, an author, a journal or an event)")
+                        "(a devised title needs keywords, a genre, an author, a journal or an event)")
         else:
             data["devised_title"] = devised
             item.mapped.origin.pop("devised_title", None)
@@ -447,8 +445,7 @@ class _Importer:
         wrong = item.work.pop("devised_title")
         item.mapped.fields.unmapped("title", f"'{short(wrong)}' would be a devised title the record does not support ({said}); "
                                     "a devised title is built from the entry's fields instead", imported=True)
-        parent = self._parent_data(item.work["parent"]) if "parent" in item.work else {}
-        self._devise(item, parent)
+        self._devise(item)
 
 
 def _other_title(data: dict[str, Any], work: Work) -> bool:

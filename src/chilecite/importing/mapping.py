@@ -6,14 +6,15 @@ The cases a table row cannot say are the helpers, each reading only its own fiel
 (entry type, `entrysubtype`, `type`, and `eventtitle` for a talk), `names`, `title` (+ `subtitle`; a
 title that is one bracketed phrase is a devised title), `howpublished` (journal or URL; free text in
 chilecite's own BibTeX export), `comment` (`note`, `annote`, `annotation` joined), `edtf_dates` and
-`year_month_day` (dates), `keywords` (without chilecite's export markers) and `parent_refs`
+`year_month_day` (dates; a season, BibLaTeX's `issue = {Winter}` or BibTeX's `month = {Winter}`,
+is the season of the date), `keywords` (without chilecite's export markers) and `parent_refs`
 (`crossref`, `xref`, `booktitle`). `map_entry` runs them in order.
 
 chilecite's own exports are read as what they are (`chilecite.export.bibtex` writes them): the file's
 header comment (`% BibTeX export of chilecite`, `% BibLaTeX export of chilecite`) says which, and an
 entry of a file without the header is taken for one of the BibTeX export when its keywords hold
-chilecite's markers (`chilecite-stated`, ...) and it has no `annotation`, which only the BibLaTeX
-export writes. Only `howpublished` is read differently (see `howpublished`).
+chilecite's markers (`chilecite-stated`, ...) and it has none of the fields only the BibLaTeX export
+writes (`BIBLATEX_ONLY`). Only `howpublished` is read differently (see `howpublished`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from chilecite.importing.fields import EntryFields
 from chilecite.importing.problems import short
 from chilecite.models import WorkType
 from chilecite.rules import importing as I
-from chilecite.values import DateSpan, PageSpan
+from chilecite.values import SEASON_CODES, DateSpan, PageSpan
 from chilecite.vocabulary import LANGIDS, fold
 
 _W = WorkType
@@ -71,6 +72,9 @@ CHILECITE_HOWPUBLISHED = {"booklet": "publisher"}
 # Free text that goes to the comment, in this order (see `comment`).
 COMMENT_SOURCES = ("note", "annote", "annotation")
 _MARKER_RE = re.compile(r"(?:^|[,;])\s*chilecite-")
+# Fields chilecite's BibLaTeX export may write and its BibTeX export never does: an entry with one of
+# them is not of the BibTeX export (both write the provenance in `annote`).
+BIBLATEX_ONLY = ("annotation", "date", "origdate", "eventdate", "langid", "origlanguage", "journaltitle", "location", "eventtitle", "entrysubtype")
 _CLOSING = "\"'”’)]"  # after a sentence's full stop
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
@@ -158,7 +162,7 @@ class FieldRule:
 FIELDS: tuple[FieldRule, ...] = (
     FieldRule("container_title", ("journaltitle", "journal")),
     FieldRule("volume", ("volume",)),
-    FieldRule("issue", ("number", "issue")),
+    FieldRule("issue", ("number",)),
     FieldRule("edition", ("edition",)),
     FieldRule("series", ("series",)),
     FieldRule("publisher", ("publisher", "institution", "school", "organization")),
@@ -171,7 +175,8 @@ FIELDS: tuple[FieldRule, ...] = (
     FieldRule("language", ("langid", "language"), language),
     FieldRule("original_language", ("origlanguage",), language),
 )
-SPECIAL = ("entrysubtype", "type", "title", "subtitle", "howpublished", *COMMENT_SOURCES, "date", "origdate", "year", "month", "day", "keywords",
+SPECIAL = ("entrysubtype", "type", "title", "subtitle", "howpublished", *COMMENT_SOURCES, "date", "origdate", "eventdate", "year", "month", "day", "issue",
+           "keywords",
            "crossref", "xref", "booktitle", *(bibfield for bibfield, _ in NAME_FIELDS))
 MAPPED: frozenset[str] = frozenset({name for rule in FIELDS for name in rule.sources} | set(SPECIAL))
 """Every field the mapping may read: these are checked against the limits; the others only reported."""
@@ -212,6 +217,7 @@ def map_entry(fields: EntryFields, agents: AgentBook, export: str | None = None)
     comment(mapped)
     edtf_dates(mapped)
     year_month_day(mapped)
+    season_issue(mapped)
     keywords(mapped)
     parent_refs(mapped)
     fields.report_unused()
@@ -327,11 +333,11 @@ def sentence(text: str) -> str:
 
 def chilecite_bibtex(mapped: Mapped) -> bool:
     """Whether the entry comes from chilecite's BibTeX export: the file's header says so, or (a file
-    without chilecite's header) its keywords hold chilecite's markers and it has no `annotation`."""
+    without chilecite's header) its keywords hold chilecite's markers and it has none of `BIBLATEX_ONLY`."""
     if mapped.export is not None:
         return mapped.export == "bibtex"
     words = mapped.fields.raw("keywords")
-    return bool(words and _MARKER_RE.search(words)) and not mapped.fields.has("annotation")
+    return bool(words and _MARKER_RE.search(words)) and not any(mapped.fields.has(name) for name in BIBLATEX_ONLY)
 
 
 def howpublished(mapped: Mapped) -> None:
@@ -376,8 +382,9 @@ def comment(mapped: Mapped) -> None:
 
 
 def edtf_dates(mapped: Mapped) -> None:
-    """`date` -> issued and `origdate` -> original_date, as EDTF (`1973-08-09`, `1973~`, `1970/1973`)."""
-    for target, name in (("issued", "date"), ("original_date", "origdate")):
+    """`date` -> issued, `origdate` -> original_date and `eventdate` -> event_date, as EDTF (`1973-08-09`,
+    `1973~`, `1970/1973`)."""
+    for target, name in (("issued", "date"), ("original_date", "origdate"), ("event_date", "eventdate")):
         value = mapped.fields.verbatim(name)
         if value is None:
             continue
@@ -418,6 +425,8 @@ def _without_year(fields: EntryFields, month_: str | None, day: str | None, why:
 
 def _year_month_day_text(fields: EntryFields, year: str, month_: str | None, day: str | None) -> str:
     text = year
+    if month_ is not None and (code := season(month_)) is not None and day is None:
+        return f"{year}-{code}"  # `month = {Winter}`, as chilecite's BibTeX export writes a season
     number = month(month_) if month_ is not None else None
     if month_ is not None and number is None:
         fields.unmapped("month", f"'{short(month_)}' is not a month")
@@ -431,6 +440,28 @@ def _year_month_day_text(fields: EntryFields, year: str, month_: str | None, day
             return f"{text}-{number:02d}"
         fields.unmapped("day", f"'{short(day)}' is not a day of {text}")
     return text
+
+
+def season(value: str) -> int | None:
+    """The EDTF code of a season's name (`Winter` -> 24), or None."""
+    lowered = value.strip().lower()
+    return SEASON_CODES.get("autumn" if lowered == "fall" else lowered)
+
+
+def season_issue(mapped: Mapped) -> None:
+    """BibLaTeX `issue`: a season's name (`Winter`) is the season of a date known to the year
+    (`date = {1984}` -> 1984-24); any other value is the issue, unless `number` gave one."""
+    value = mapped.fields.text("issue")
+    if value is None:
+        return
+    issued = mapped.data.get("issued")
+    code = season(value)
+    if code is not None and issued is not None and not issued.end and issued.start.month is None and issued.start.season is None:
+        start = issued.start
+        flag = {(True, True): "%", (True, False): "?", (False, True): "~"}.get((start.uncertain, start.approximate), "")
+        mapped.set("issued", DateSpan.parse(f"{start.year:04d}-{code}{flag}"), "issue")
+    else:
+        mapped.set_first("issue", value, "issue")
 
 
 def _agree_with_date(mapped: Mapped, year: str | None, month_: str | None, day: str | None) -> None:

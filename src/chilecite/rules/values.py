@@ -20,6 +20,8 @@ def _dated(ctx: Context) -> Iterator[tuple[str, str, FieldPath, DateSpan]]:
             yield "works", key, ("issued",), work.issued
         if work.original_date:
             yield "works", key, ("original_date",), work.original_date
+        if work.event_date:
+            yield "works", key, ("event_date",), work.event_date
     for qid, q in ctx.corpus.quotations.items():
         if q.date:
             yield "quotations", qid, ("date",), q.date

@@ -43,7 +43,7 @@ from chilecite.models import (
     Transcription,
     Work,
 )
-from chilecite.values import Date, Language, PageRange
+from chilecite.values import FILE_NAME_ERROR, URL_ERROR, Date, Language, PageRange
 from chilecite.vocabulary import closest
 
 FieldPath = tuple[str | int, ...]
@@ -285,6 +285,8 @@ def _fault(kind: str, data: dict[str, Any], error: Any) -> Fault:
     if etype == "missing":
         parent = path[:-1]
         return Fault(path, dotted, _sentence(dotted or name, f"required, and missing: expected {expected}{like}"), hint, parent or None)
+    if etype in (URL_ERROR, FILE_NAME_ERROR):  # a typed value says itself what is wrong (reported under its own code)
+        return Fault(path, dotted, _sentence(dotted or name, error["msg"]), hint, path)
     why, choices = "", []
     if etype == "value_error":
         cause = error.get("ctx", {}).get("error")

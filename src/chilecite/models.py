@@ -134,7 +134,7 @@ class Work(Record):
     original_language: Language | None = Field(
         None, description="BCP 47 language the work was first written in (`es`), when the cited text is a translation.", examples=["es"]
     )
-    url: Url | None = Field(None, description="Absolute http(s) URL of a faithful public copy.", examples=["https://www.marxists.org/archive/harman/1973/09/chile.html"])
+    url: Url | None = Field(None, description="Absolute http(s) URL of a faithful public copy.")
     isbn: str | None = Field(None, description="ISBN-10 or ISBN-13 of the cited edition.")
     doi: str | None = Field(None, description="DOI, without the `https://doi.org/` prefix.")
     genre: str | None = Field(None, description="A finer kind, e.g. `radio broadcast`, `party programme`.", examples=["radio broadcast"])

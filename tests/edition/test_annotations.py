@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from chilecite.citing import NotAnchored
 from chilecite.cli import cli
 from chilecite.corpus import Corpus
-from chilecite.edition import EditionError
 from chilecite.export.annotations import annotation_collection, annotation_id, export_annotations, text_iri
 from chilecite.loading import load_corpus
 from chilecite.text import ReferenceText
@@ -206,7 +206,7 @@ def test_output_is_deterministic(corpus: Corpus, text: ReferenceText, collection
 
 
 def test_another_text_is_refused(corpus: Corpus, text: ReferenceText) -> None:
-    with pytest.raises(EditionError, match="not the one the records are anchored in"):
+    with pytest.raises(NotAnchored, match="not the one the records are anchored in"):
         annotation_collection(corpus, ReferenceText(text.text + "\n"))
 
 

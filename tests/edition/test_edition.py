@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from chilecite.citing import safe_citation_html
 from chilecite.cli import cli
 from chilecite.corpus import Corpus
 from chilecite.edition import MARKER_FILE, EditionError, build_edition, write_edition
-from chilecite.edition.citations import safe_citation_html
 from chilecite.edition.leads import leads, sentences
 from chilecite.loading import load_corpus
 from chilecite.text import ReferenceText

@@ -107,13 +107,15 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 
 
 def exit_on_signals() -> None:
-    """Make SIGTERM and SIGHUP (a cancelled CI job, a closed terminal) end the program as an exit
-    does, so that what a command was writing is removed on the way out. The command's entry point
-    does this; the library installs no handler. An inherited "ignore" (nohup) is kept."""
+    """Make SIGTERM, SIGHUP and SIGINT (a cancelled CI job, a closed terminal, Ctrl-C) end the
+    program as an exit does, with the exit code 128 + the signal's number, so that what a command
+    was writing or importing is removed on the way out. The command's entry point does this; the
+    library installs no handler. An inherited "ignore" (nohup, a runner's workers) is kept."""
     import signal
 
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(signum) is signal.SIG_DFL:
+    defaults = {signal.SIGTERM: signal.SIG_DFL, signal.SIGHUP: signal.SIG_DFL, signal.SIGINT: signal.default_int_handler}
+    for signum, default in defaults.items():
+        if signal.getsignal(signum) is default:
             signal.signal(signum, _exit_on_signal)
 
 

@@ -33,8 +33,8 @@ def printed_spellings_occur(ctx: Context, rule: Rule) -> Iterator[Problem]:
 
 def works_cited(ctx: Context, rule: Rule) -> Iterator[Problem]:
     c = ctx.corpus
-    if any(kind in ("notes", "quotations") for kind, _ in c.unloaded | c.partial):
-        return  # which works a broken note or quotation cites cannot be told until its faults are fixed
+    if any(kind in ("notes", "quotations", "essay") for kind, _ in c.unloaded | c.partial):
+        return  # which works a broken note, quotation or essay record cites cannot be told until its faults are fixed
     used = {citation.work for *_, citation in ctx.citations} | {w.parent for w in c.works.values() if w.parent}
     if c.essay:
         used.add(c.essay.key)

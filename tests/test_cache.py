@@ -426,9 +426,9 @@ def test_a_narrow_terminal_gets_clicks_own_help() -> None:
 
 def test_every_control_character_is_unprintable() -> None:
     """The hygiene walk searches only strings that are not printable: exact only if this holds."""
-    from chilecite.rules.hygiene import CONTROL_RE
+    from chilecite.characters import UNSAFE_RE
 
-    characters = [chr(c) for c in range(0x110000) if CONTROL_RE.match(chr(c))]
+    characters = [chr(c) for c in range(0x110000) if UNSAFE_RE.match(chr(c))]
     assert characters and not any(c.isprintable() for c in characters)
 
 

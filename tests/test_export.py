@@ -14,7 +14,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 import rispy
-from bibtexparser.middlewares import LatexDecodingMiddleware
+from bibtexparser.middlewares.latex_encoding import _PyStringTransformerMiddleware
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
@@ -23,7 +23,6 @@ from chilecite.corpus import Corpus
 from chilecite.export import ExportOptions, export_biblatex, export_bibtex, export_csl_items, export_csl_json, export_ris, parse_note_ranges
 from chilecite.export.casing import ProperNouns, protected_words, words
 from chilecite.export.common import TYPES, select_items, type_table_markdown
-from chilecite.export.latex import latex_decoder
 from chilecite.loading import load_corpus
 from chilecite.models import Citation, Level, Note, NoteAnchor, Organisation, Person, Work
 from tests import strategies as s
@@ -37,8 +36,24 @@ def corpus() -> Corpus:
     return load_corpus()
 
 
+class _ChileciteDecoding(_PyStringTransformerMiddleware):
+    """bibtexparser's decoding step with chilecite's own LaTeX decoder (the importer's): one decoder
+    reads back what the exporter writes, in the tests as in `chilecite import bibtex`."""
+
+    @staticmethod
+    def metadata_key() -> str:
+        return "chilecite_latex_decoding"
+
+    def _transform_python_value_string(self, python_string: str) -> tuple[str, str]:
+        import unicodedata
+
+        from chilecite.importing.decoding import decode
+
+        return unicodedata.normalize("NFC", decode(python_string).text), ""
+
+
 def _library(bib: str):
-    library = bibtexparser.parse_string(bib, append_middleware=[LatexDecodingMiddleware(decoder=latex_decoder())])
+    library = bibtexparser.parse_string(bib, append_middleware=[_ChileciteDecoding(allow_inplace_modification=True)])
     assert not library.failed_blocks, [b.error for b in library.failed_blocks]
     return library
 

@@ -22,7 +22,6 @@ citeproc-py is imported lazily; the CLI's `--help` never loads it.
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from chilecite.characters import safe_json, visible
 from chilecite.corpus import Corpus
 from chilecite.errors import NotFound, StyleError, UsageError
 from chilecite.models import Citation, Level, Person, Quotation
@@ -368,19 +368,14 @@ def _latex_citation(record: Quotation, source: Citation | None, attributed: bool
 # Record text is data in every format: nothing in it may become markup, a TeX command, or a control
 # character for the terminal or the page. Each renderer escapes every value it interpolates, and
 # makes the characters below visible (as \x1b, \u202e) in text, Markdown and HTML, or escapes them
-# in JSON; LaTeX escapes them through `_tex`. The class is the one `chilecite.cli.context.visible`
-# uses: C0 and C1 controls (tab and newline aside), direction marks and overrides, line and
-# paragraph separators, lone surrogates (a non-UTF-8 file name).
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
+# in JSON; LaTeX escapes them through `_tex`. The class is `chilecite.characters.UNSAFE`.
 def _inert(text: str) -> str:
-    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+    return visible(text)
 
 
 def _json(payload: object) -> str:
     """JSON that encodes as UTF-8 and is inert in a terminal: the unsafe characters as \\uXXXX escapes."""
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(payload, ensure_ascii=False, indent=2)) + "\n"
+    return safe_json(payload)
 
 
 # --- HTML. citeproc-py's HTML formatter escapes some variables and passes others through as they

@@ -15,9 +15,13 @@ from pydantic_core import PydanticCustomError
 from chilecite.languages import TAG_PATTERN, is_language_tag, suggest_tags
 from chilecite.vocabulary import FILE_NAME_PATTERN, MAX_FILE_NAME_BYTES, NOT_IN_URL_RE, URL_PATTERN, is_plain_file_name, is_web_url
 
-SEASONS: dict[int, str] = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
-SEASON_CODES: dict[str, int] = {name: code for code, name in SEASONS.items()}
-SEASON_NAMES: dict[int, Literal["spring", "summer", "autumn", "winter"]] = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
+# The one table of seasons and months. Seasons in this order are EDTF's 21-24 and CSL's 1-4.
+Season = Literal["spring", "summer", "autumn", "winter"]
+SEASONS: tuple[Season, ...] = ("spring", "summer", "autumn", "winter")
+SEASON_CODES: dict[str, int] = {name: 21 + i for i, name in enumerate(SEASONS)}  # EDTF: winter is 24
+SEASON_BY_CODE: dict[int, Season] = {21 + i: name for i, name in enumerate(SEASONS)}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+MONTH_MACROS = tuple(name[:3].lower() for name in MONTHS)  # BibTeX's month macros: jan ... dec
 
 # EDTF level 0/1 subset: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-21..24 (season), with a
 # trailing ? (uncertain), ~ (approximate, "circa") or % (both).
@@ -44,7 +48,7 @@ class PartialDate(_Frozen):
     year: int
     month: int | None = None
     day: int | None = None
-    season: Literal["spring", "summer", "autumn", "winter"] | None = None
+    season: Season | None = None
     uncertain: bool = False
     approximate: bool = False
 
@@ -54,12 +58,12 @@ class PartialDate(_Frozen):
         if not match:
             raise ValueError(f"{text!r} is not a date: write YYYY, YYYY-MM, YYYY-MM-DD or YYYY-24 (winter), optionally followed by ? or ~")
         year, month, day, flag = match.groups()
-        season: Literal["spring", "summer", "autumn", "winter"] | None = None
+        season: Season | None = None
         month_value = int(month) if month else None
-        if month_value is not None and month_value in SEASONS:
+        if month_value is not None and month_value in SEASON_BY_CODE:
             if day:
                 raise ValueError(f"{text!r}: a season (21-24) takes no day")
-            season, month_value = SEASON_NAMES[month_value], None
+            season, month_value = SEASON_BY_CODE[month_value], None
         elif month_value is not None and not 1 <= month_value <= 12:
             raise ValueError(f"{text!r}: month {month_value} is not 01-12 or a season 21-24")
         day_value = int(day) if day else None
@@ -95,7 +99,7 @@ class PartialDate(_Frozen):
         return parts
 
     def sort_key(self) -> tuple[int, int, int]:
-        month = self.month or {"spring": 3, "summer": 6, "autumn": 9, "winter": 12}.get(self.season or "", 1)
+        month = self.month or (3 * (SEASONS.index(self.season) + 1) if self.season else 1)  # a season sorts at its last month
         return (self.year, month, self.day or 1)
 
 

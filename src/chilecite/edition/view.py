@@ -19,7 +19,7 @@ from chilecite.edition.leads import leads
 from chilecite.listing import note_level
 from chilecite.models import Citation, Note, Quotation
 from chilecite.text import Paragraph, ReferenceText
-from chilecite.values import DateSpan, PartialDate
+from chilecite.values import MONTHS, DateSpan, PartialDate
 from chilecite.vocabulary import LEVEL_MEANINGS
 
 LEVELS = tuple(LEVEL_MEANINGS)
@@ -161,16 +161,15 @@ class QuoteCard:
     citation_text: str
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
 def _human_partial(date: PartialDate) -> str:
     if date.season:
         text = f"{date.season} {date.year}"
     elif date.month and date.day:
-        text = f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
+        text = f"{date.day} {MONTHS[date.month - 1]} {date.year}"
     elif date.month:
-        text = f"{_MONTHS[date.month - 1]} {date.year}"
+        text = f"{MONTHS[date.month - 1]} {date.year}"
     else:
         text = str(date.year)
     if date.approximate:

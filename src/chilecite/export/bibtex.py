@@ -27,11 +27,10 @@ from chilecite.export.casing import ProperNouns, protected_words
 from chilecite.export.common import ExportItem, ExportOptions, human_date, select_items
 from chilecite.export.latex import escape, organisation, protect_title
 from chilecite.models import Agent, Organisation, Person
-from chilecite.values import DateSpan
+from chilecite.values import MONTH_MACROS, DateSpan
 from chilecite.vocabulary import LANGIDS
 
 Dialect = Literal["bibtex", "biblatex"]
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def _names(agents: tuple[Agent, ...], ascii: bool) -> str | None:
@@ -169,7 +168,7 @@ def _month(item: ExportItem) -> str | None:
         return None
     if issued.start.season:
         return issued.start.season.capitalize()
-    return MONTHS[issued.start.month - 1] if issued.start.month else None
+    return MONTH_MACROS[issued.start.month - 1] if issued.start.month else None
 
 
 def _plain_names(agents: tuple[Agent, ...]) -> str:
@@ -355,7 +354,7 @@ def export_entries(corpus: Corpus, options: ExportOptions, dialect: Dialect) -> 
             if not value:
                 continue
             field = Field(key, value)
-            if key == "month" and value in MONTHS:
+            if key == "month" and value in MONTH_MACROS:
                 field.enclosing = "no-enclosing"  # BibTeX month macros: aug, not {aug}
             fields.append(field)
         entries.append(Entry(bibtype, item.key, fields))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from chilecite.corpus import Corpus
 from chilecite.models import LEVEL_ORDER, Agent, Level, Organisation, Work, WorkType
-from chilecite.values import DateSpan, PartialDate
+from chilecite.values import MONTHS, DateSpan, PartialDate
 
 # Parents that make a work a part of a book: a chapter, or a speech, letter or document printed in a
 # collection. Such a work is cited as printed there: the book's date is its date of publication, and
@@ -309,12 +309,11 @@ def is_published_letter(work: Work) -> bool:
 def human_date(span: DateSpan) -> str:
     """`21 May 1971`, `Winter 1984`, `circa 1973`, `24–26 November 1967`, `1890 to 1891`: a date in words, for fields that take text."""
     def one(d: PartialDate) -> str:
-        month_names = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
         text = str(d.year)
         if d.season:
             text = f"{d.season.capitalize()} {d.year}"
         elif d.month:
-            text = f"{month_names[d.month - 1]} {d.year}" if not d.day else f"{d.day} {month_names[d.month - 1]} {d.year}"
+            text = f"{MONTHS[d.month - 1]} {d.year}" if not d.day else f"{d.day} {MONTHS[d.month - 1]} {d.year}"
         if d.approximate:
             text = "circa " + text
         if d.uncertain:

@@ -13,16 +13,14 @@ import json
 
 from chilecite.corpus import Corpus
 from chilecite.export.common import ExportItem, ExportOptions, person_parts, select_items
-from chilecite.values import DateSpan
-
-SEASON_NUMBERS = {"spring": 1, "summer": 2, "autumn": 3, "winter": 4}
+from chilecite.values import SEASONS, DateSpan
 
 
 def csl_date(span: DateSpan) -> dict:
     """`{"date-parts": [[1973, 8, 9]]}`, with `season` and `circa` where they apply."""
     date: dict = {"date-parts": [span.start.date_parts()] + ([span.end.date_parts()] if span.end else [])}
     if span.start.season:
-        date["season"] = SEASON_NUMBERS[span.start.season]
+        date["season"] = SEASONS.index(span.start.season) + 1  # CSL numbers them 1-4
     if span.start.approximate:
         date["circa"] = True
     if span.start.uncertain or span.start.season or span.start.approximate:

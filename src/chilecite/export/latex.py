@@ -123,45 +123,6 @@ def protect_title(text: str, keep: set[int], *, ascii: bool = False) -> str:
     return "".join(out)
 
 
-def protect_all(text: str, *, ascii: bool = False) -> str:
-    """A name that must keep every capital (a journal, a series, an event): each capitalised word
-    braced, as one group per run."""
-    from chilecite.export.casing import is_capitalised, words
-
-    return protect_title(text, {i for i, w in enumerate(words(text)) if is_capitalised(w)}, ascii=ascii)
-
-
 def organisation(name: str, *, ascii: bool = False) -> str:
     """An organisation as an author: one brace group so no style splits it into given/family."""
     return "{" + escape(name, ascii=ascii) + "}"
-
-
-@functools.cache
-def _decoder():
-    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
-
-    # pylatexenc drops \textbraceleft and friends and maps \textasciicircum to a modifier letter;
-    # LaTeX prints the plain characters, so decode them as LaTeX does.
-    db = get_default_latex_context_db()
-    db.add_context_category(
-        "chilecite",
-        prepend=True,
-        macros=[
-            MacroTextSpec("textbraceleft", "{"),
-            MacroTextSpec("textbraceright", "}"),
-            MacroTextSpec("textasciicircum", "^"),
-            MacroTextSpec("textasciitilde", "~"),
-            MacroTextSpec("textbackslash", "\\"),
-        ],
-    )
-    return LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True, keep_braced_groups=False)
-
-
-def latex_decoder():
-    """A pylatexenc decoder that reads back everything `escape` writes."""
-    return _decoder()
-
-
-def decode_latex(text: str) -> str:
-    """LaTeX field text -> Unicode, for importing BibTeX: accents, escapes, dashes; braces dropped."""
-    return _decoder().latex_to_text(text)

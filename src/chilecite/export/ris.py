@@ -20,7 +20,6 @@ from chilecite.export.common import ExportItem, ExportOptions, human_date, selec
 from chilecite.models import Agent, Organisation
 from chilecite.values import DateSpan, PartialDate
 
-SEASON_NAMES = {"spring": "Spring", "summer": "Summer", "autumn": "Autumn", "winter": "Winter"}
 # The types whose M3 ("type of work") Zotero's RIS import reads as the item's kind; for any other
 # type it reads M3 as a DOI, so the genre goes into a note there.
 M3_TYPES = frozenset({"SLIDE", "PCOMM", "THES", "RPRT", "MANSCPT", "ELEC", "MAP"})
@@ -50,7 +49,7 @@ def ris_date(span: DateSpan) -> str:
     start: PartialDate = span.start
     other = []
     if start.season:
-        other.append(SEASON_NAMES[start.season])
+        other.append(start.season.capitalize())
     if start.approximate:
         other.append("circa")
     if start.uncertain:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from chilecite.characters import UNSAFE_RE
+
 MAX_FILE_CHARS = 20_000_000
 """A .bib file of more characters is not read at all (`import_file` checks the bytes first)."""
 MAX_ENTRIES = 5_000
@@ -37,7 +39,6 @@ MAX_PARENT_DEPTH = 8
 # C0/C1 controls (tab and line breaks aside: they are white space), DEL, direction marks and
 # overrides, line and paragraph separators, lone surrogates: `validate` refuses them in a record
 # (CC051), and a terminal or a page can be driven or reordered by them.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 _ACCENT = r"\\(?:['`^\"~=.]|[cvuHkrdb](?![A-Za-z]))"
 # One token of LaTeX for the depth and accent scan: an accent command, any other command, a brace,
@@ -87,6 +88,8 @@ def text_problem(value: str) -> str | None:
 
 
 def control_character(value: str) -> str | None:
-    """`U+001B` for the first control, direction-override or lone-surrogate character in the value, or None."""
-    found = CONTROL_RE.search(value)
+    """`U+001B` for the first character no record may hold (`chilecite.characters.UNSAFE`) in a raw
+    field value, or None. A carriage return is a line end there (a file saved with CRLF or CR line
+    ends), white space like a line feed, which the value's cleaning makes a space."""
+    found = UNSAFE_RE.search(value.replace("\r", "\n"))
     return f"U+{ord(found.group()):04X}" if found else None

@@ -34,7 +34,7 @@ from chilecite.importing.fields import EntryFields
 from chilecite.importing.problems import short
 from chilecite.models import WorkType
 from chilecite.rules import importing as I
-from chilecite.values import SEASON_CODES, DateSpan, PageSpan
+from chilecite.values import MONTH_MACROS, MONTHS, SEASON_CODES, DateSpan, PageSpan
 from chilecite.vocabulary import LANGIDS, fold
 
 _W = WorkType
@@ -76,8 +76,7 @@ _MARKER_RE = re.compile(r"(?:^|[,;])\s*chilecite-")
 # them is not of the BibTeX export (both write the provenance in `annote`).
 BIBLATEX_ONLY = ("annotation", "date", "origdate", "eventdate", "langid", "origlanguage", "journaltitle", "location", "eventtitle", "entrysubtype")
 _CLOSING = "\"'”’)]"  # after a sentence's full stop
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+MONTH_NAMES = tuple(name.lower() for name in MONTHS)
 LANGUAGES = {
     **{name: code for code, name in LANGIDS.items()},
     **dict.fromkeys(("american", "british", "usenglish", "ukenglish", "canadian", "australian", "newzealand"), "en"),
@@ -140,8 +139,8 @@ def month(value: str) -> int | None:
         return number if 1 <= number <= 12 else None
     if lowered in MONTH_NAMES:
         return MONTH_NAMES.index(lowered) + 1
-    if lowered[:3] in MONTHS and len(lowered) in (3, 4):  # `aug`, `sept`
-        return MONTHS.index(lowered[:3]) + 1
+    if lowered[:3] in MONTH_MACROS and len(lowered) in (3, 4):  # `aug`, `sept`
+        return MONTH_MACROS.index(lowered[:3]) + 1
     return None
 
 

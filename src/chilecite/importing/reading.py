@@ -12,6 +12,7 @@ The header comment chilecite's exports open with (`% BibTeX export of chilecite:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Iterator
@@ -39,14 +40,11 @@ from chilecite.importing.limits import (
 )
 from chilecite.importing.problems import Refused, Reporter
 from chilecite.rules import importing as I
+from chilecite.values import MONTHS
 
 # bibtexparser logs every failed block; they are reported as CC071 instead.
-_LOG = logging.getLogger("bibtexparser")
-_LOG.addHandler(logging.NullHandler())
-_LOG.propagate = False
 
-MONTH_MACROS = {name[:3]: name.capitalize() for name in (
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")}
+MONTH_MACROS = {name[:3].lower(): name for name in MONTHS}
 _BLOCK_START_RE = re.compile(r"@\w*[ \t]*[{(]")  # what the splitter takes for the start of a block
 _BAD_KEY_RE = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)\s*,")
 _LOST_START_RE = re.compile(r"\s*[,}]")
@@ -106,6 +104,23 @@ def chilecite_export(text: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+@contextlib.contextmanager
+def _quiet_bibtexparser() -> Iterator[None]:
+    """bibtexparser logs what it finds odd as warnings, which Python would print on standard error
+    where no logging is set up; the importer reports each of those itself. Its logger is kept from
+    passing them on while this parse runs, and left as it was after."""
+    logger = logging.getLogger("bibtexparser")
+    propagate = logger.propagate
+    logger.propagate = False
+    handler = logging.NullHandler()
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 def read_bibtex(text: str, report: Reporter) -> Library:
     """Split `text` into entries and macros, reporting what cannot be read; never raises on bad input."""
     blocks_started = sum(1 for _ in _BLOCK_START_RE.finditer(text))
@@ -114,7 +129,8 @@ def read_bibtex(text: str, report: Reporter) -> Library:
                        "split it (an essay's sources are a few hundred); nothing imported", 1)
         return Library([], Macros({}, 0))
     try:
-        blocks = bibtexparser.parse_string(text, parse_stack=[]).blocks
+        with _quiet_bibtexparser():
+            blocks = bibtexparser.parse_string(text, parse_stack=[]).blocks
     except ParserStateException as exc:  # bibtexparser's own bug, which it asks to be reported
         report.problem(I.UNPARSEABLE, f"the file could not be split into entries (bibtexparser: {exc.message}); nothing imported", 1)
         return Library([], Macros({}, 0))

@@ -7,16 +7,15 @@ only the strings that fail, so a large corpus is not copied.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterator
 
 from pydantic import BaseModel
 
+from chilecite.characters import UNSAFE_RE as CONTROL_RE  # the one definition: what no record may hold, what output escapes
 from chilecite.problems import Problem, Rule
 from chilecite.rules.base import ERROR, Context, FieldPath, field_names
 
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SELECTOR_CONTEXT = (("prefix",), ("suffix",))  # verbatim text around a quotation may start or end with a space
 _NOT_NFC, _CONTROL, _WHITESPACE = "CC050", "CC051", "CC052"
 

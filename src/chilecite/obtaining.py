@@ -47,6 +47,27 @@ class TextStatus:
                 "stored_copy": str(stored_text_dir() / self.text_file)}
 
 
+HOW_TO_GET = (
+    "To get it: open the essay's transcription on the Encyclopaedia of Trotskyism On-Line (marxists.org) in a browser,\n"
+    "save it (File > Save Page As, 'Web Page, HTML only'), then run: chilecite essay import SAVED.html\n"
+    "(a plain-text copy works too). The copy is checked paragraph by paragraph and stored where every command finds it.\n"
+)
+
+
+def render_status(status: TextStatus) -> str:
+    """`chilecite essay`: where the text was looked for, what was found, and how to get it when it is not the right one."""
+    lines = [f"reference text: {status.text_file}", f"expected SHA-256: {status.expected_sha256}", "looked for, in order:"]
+    lines += [f"  {how}: {path}" for how, path in status.search.tried]
+    if status.problem:
+        lines.append(f"found: {status.search.found} — cannot be read: {status.problem}")
+    elif status.search.found is None:
+        lines.append("found: nowhere")
+    else:
+        verdict = "matches" if status.matches else f"does NOT match (its SHA-256 is {status.found_sha256})"
+        lines.append(f"found: {status.search.found} ({status.search.how}); {verdict}")
+    return "\n".join(lines) + "\n" + ("" if status.matches else HOW_TO_GET)
+
+
 def text_status(essay: Essay, search: TextSearch) -> TextStatus:
     """The status of the reference text for `essay`, given where it was looked for."""
     found_sha, problem = None, None
@@ -212,4 +233,4 @@ def fingerprints_yaml(paragraphs: list[str]) -> str:
     return "paragraph_fingerprints:\n" + "".join(f"  - '{fingerprint(p)}'\n" for p in paragraphs)
 
 
-__all__ = ["PAGE_FACTOR", "TextStatus", "fingerprints_yaml", "import_limit", "import_text", "store_text", "text_status"]
+__all__ = ["PAGE_FACTOR", "TextStatus", "fingerprints_yaml", "import_limit", "import_text", "render_status", "store_text", "text_status"]

@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from chilecite.corpus import Corpus
     from chilecite.importing.command import ImportOutcome
     from chilecite.loading import Loaded
-    from chilecite.models import Quotation
+    from chilecite.models import Essay, Quotation
+    from chilecite.obtaining import TextStatus
     from chilecite.problems import Problem
     from chilecite.report import Report
 
@@ -293,6 +294,38 @@ class Workspace:
         text = self.text(required=True)
         assert text is not None  # required
         return build_edition(self.checked(), text, style=located)
+
+    def essay_record(self) -> Essay:
+        """The essay record, which must load (NothingToDo says so otherwise)."""
+        from chilecite.errors import NothingToDo
+
+        essay = self.corpus().essay
+        if essay is None:
+            raise NothingToDo(f"{self.tree.path}/essay.yaml did not load; run `chilecite validate`")
+        return essay
+
+    def text_status(self) -> TextStatus:
+        """Where the reference text was looked for, what was found there, and whether it is the one the records anchor to."""
+        from chilecite.obtaining import text_status
+
+        return text_status(self.essay_record(), self.text_search)
+
+    def store_text(self, copy: Path) -> Path:
+        """Check a saved copy of the essay (its web page or plain text) against the essay record's
+        paragraph fingerprints and store it where every command finds it; the path it is stored at."""
+        from chilecite.obtaining import import_text, store_text
+
+        record = self.essay_record()
+        return store_text(import_text(copy, record), record)
+
+    def fingerprints(self) -> str:
+        """The `paragraph_fingerprints` block of essay.yaml, computed from the reference text (for maintainers)."""
+        from chilecite.obtaining import fingerprints_yaml
+
+        self.essay_record()
+        text = self.text(required=True)
+        assert text is not None  # required
+        return fingerprints_yaml([p.text for p in text.paragraphs])
 
     def import_bibtex(self, file: Path, *, write: bool = True, update: bool = False, show: Callable[[str], None] | None = None) -> ImportOutcome:
         """Import a .bib file's entries as records, checked against records that pass the gate, and

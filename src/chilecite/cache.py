@@ -244,8 +244,8 @@ class Cache:
             return
         try:
             db = self._connect()
-            pairs = [(key, (value if encoded else json.dumps(value, ensure_ascii=True, separators=(",", ":"))).encode("ascii"))
-                     for key, value in rows.items()]
+            pairs = ((key, (value if encoded else json.dumps(value, ensure_ascii=True, separators=(",", ":"))).encode("ascii"))
+                     for key, value in rows.items())  # made one at a time as SQLite takes them
             db.execute("BEGIN IMMEDIATE")
             try:
                 db.executemany(f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)", pairs)

@@ -56,11 +56,12 @@ class Source:
         return {"file": self.display, "line": line, "column": column}
 
     def field_positions(self) -> dict[FieldPath, tuple[int, int]]:
-        if self.positions is None:
-            # the loader, which left them out, says how to read them back (corpus sits below it)
-            reader = POSITION_READER[0]
-            self.positions = reader(self.path, self.digest) if reader else {}
-        return self.positions
+        if self.positions is not None:
+            return self.positions
+        # The loader, which left them out, says how to read them back (corpus sits below it); they
+        # are not kept here: a large corpus with a problem in every record would hold them all.
+        reader = POSITION_READER[0]
+        return reader(self.path, self.digest) if reader else {}
 
 
 @dataclass

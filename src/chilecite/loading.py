@@ -11,6 +11,7 @@ problems must be located.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -41,6 +42,7 @@ from chilecite.tree import (
     kind_of,
     read_tree,
     record_id,
+    release,
     stem,
 )
 from chilecite.values import FILE_NAME_ERROR, URL_ERROR
@@ -326,6 +328,7 @@ def _nested_models(cls: type[BaseModel]) -> tuple[str, ...]:
     return tuple(name for name, info in cls.model_fields.items() if holds_models(info.annotation))
 
 
+@functools.lru_cache(maxsize=64)  # a record's problems come together: its positions are read once for them
 def read_positions(path: Path | str, digest: bytes | None) -> dict[FieldPath, tuple[int, int]]:
     """The positions of every field of a record file, read again when a problem must be located;
     empty when the file no longer has the bytes the record was loaded from."""
@@ -357,7 +360,7 @@ def load_corpus(root: Path | str | None = None, *, extra: Iterable[Path | str] =
     if not is_records_tree(root):
         raise NotATree(f"{root} is not a records tree: it has no essay.yaml")
     read = read_tree(root)
-    corpus = corpus_from(read, (load_read(f) for f in read.files), progress)
+    corpus = corpus_from(read, (load_read(f) for f in read.each()), progress)
     extra_paths = [Path(p) for p in extra]
     return with_contributed(corpus, extra_paths) if extra_paths else corpus
 
@@ -371,7 +374,7 @@ def corpus_from(read: TreeRead, outcomes: Iterable[Loaded], progress: Progress |
     for done, (f, loaded) in enumerate(zip(read.files, outcomes, strict=True), 1):
         corpus.files += 1
         add_loaded(corpus, f, loaded)
-        f.data = None
+        release(f)
         if progress is not None and (done % step == 0 or done == total):
             progress(done, total)
     for kind, folder, why in read.unreadable:

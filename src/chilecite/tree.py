@@ -152,37 +152,67 @@ OUTSIDE, NOT_REGULAR, TOO_LARGE, UNREADABLE = "outside the tree", "not regular",
 
 @dataclass(slots=True)
 class FileRead:
-    """One record file as read: its path in the tree, kind, path, name in reports, and either its
-    bytes and their SHA-256 or why it could not be read (a reason and a message)."""
+    """One record file of a tree: its path in the tree, kind, path and name in reports; once read
+    (`TreeRead.read`), either its bytes and their SHA-256 or why it could not be read (a reason and
+    a message). The bytes are let go once the file is loaded; the digest stays."""
 
     rel: str
     kind: str
     path: str
     display: str
+    is_link: bool | None = None
     data: bytes | None = None
     sha256: bytes | None = None
     refused: tuple[str, str] | None = None
 
+    @property
+    def read(self) -> bool:
+        return self.sha256 is not None or self.refused is not None
+
 
 @dataclass
 class TreeRead:
-    """Every record file of a tree, read once, and the folders that could not be listed."""
+    """Every record file of a tree, each read once (when first needed), and the folders that could not be listed."""
 
     root: Path
     files: list[FileRead]
     unreadable: list[tuple[str, str, str]]  # (kind, folder, why)
     prefix: str | None
 
+    def read(self, f: FileRead) -> FileRead:
+        """`f`, read if it was not yet: only regular files inside the tree, their size checked first."""
+        if not f.read:
+            raw = read_record_bytes(f.path, self.root, is_link=f.is_link)
+            if isinstance(raw, tuple):
+                f.refused = raw
+            else:
+                f.data, f.sha256 = raw, hashlib.sha256(raw).digest()
+        return f
+
+    def each(self) -> Iterator[FileRead]:
+        """Every file, read as it comes (a load that needs no digest first holds one file's bytes at a time)."""
+        for f in self.files:
+            yield self.read(f)
+
     @property
     def digest(self) -> str | None:
-        """SHA-256 over every file's name in reports and bytes; None when a file or folder could
-        not be read (an answer that depends on an unreadable file is never kept)."""
+        """SHA-256 over every file's name in reports and bytes (every file is read for it); None when
+        a file or folder could not be read (an answer that depends on an unreadable file is never kept)."""
+        for _ in self.each():
+            pass
         if self.unreadable or any(f.sha256 is None for f in self.files):
             return None
         tree = hashlib.sha256(f"{self.prefix}\0".encode("utf-8", "surrogatepass"))
         for f in self.files:
             tree.update(f"{len(f.rel)}:{f.rel}".encode("utf-8", "surrogatepass") + f.sha256)  # type: ignore[operator]
         return tree.hexdigest()
+
+
+def release(f: FileRead) -> None:
+    """Let a loaded file's bytes go (its digest stays); essay.yaml's are kept, for what the workspace
+    reads from it before (and whatever) is loaded."""
+    if f.rel != "essay.yaml":
+        f.data = None
 
 
 def read_record_bytes(path: str, root: Path | None, *, is_link: bool | None = None) -> bytes | tuple[str, str]:
@@ -207,15 +237,9 @@ def read_record_bytes(path: str, root: Path | None, *, is_link: bool | None = No
 
 
 def read_tree(root: Path) -> TreeRead:
-    """Read every record file of the tree at `root` once, in load order."""
+    """The record files of the tree at `root`, in load order, each to be read once, when first needed."""
     entries = tree_files(root)
     prefix = display_prefix(root, entries)
-    files = []
-    for rel, kind, path, is_link in entries:
-        display = prefix + rel if prefix is not None else display_path(Path(path), root.parent)
-        raw = read_record_bytes(path, root, is_link=is_link)
-        if isinstance(raw, tuple):
-            files.append(FileRead(rel, kind, path, display, refused=raw))
-        else:
-            files.append(FileRead(rel, kind, path, display, raw, hashlib.sha256(raw).digest()))
+    files = [FileRead(rel, kind, path, prefix + rel if prefix is not None else display_path(Path(path), root.parent), is_link)
+             for rel, kind, path, is_link in entries]
     return TreeRead(root, files, entries.unreadable, prefix)

@@ -27,7 +27,7 @@ from chilecite.errors import UsageError
 from chilecite.outputs import Answer, Inputs, Request
 from chilecite.styles import DEFAULT_STYLE, locate_style
 from chilecite.text import ReferenceText, TextSearch, TextUnusable, find_text
-from chilecite.tree import FileRead, TreeRead, read_tree
+from chilecite.tree import FileRead, TreeRead, read_tree, release
 from chilecite.yamldata import YamlRefused, parse_yaml
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class Workspace:
     def __init__(self, records: str | Path | None = None, *, essay: str | Path | None = None, cache: bool | Cache | None = False,
                  cwd: Path | None = None, notice: Callable[[str], None] | None = None, progress: Progress | None = None) -> None:
         self.tree = find_records(Path(records) if records is not None else None, cwd)
-        self.essay = Path(essay) if essay is not None else None
+        self.essay = Path(essay) if essay else None
         self.notice = notice or (lambda message: None)
         self.progress = progress
         self.cache: Cache | None = Cache.open(notice=self.notice) if cache is True else (cache or None)
@@ -86,10 +86,11 @@ class Workspace:
         and which text the records anchor to (`text_sha256`) are taken from it the same way whether
         the records come from the cache or not; empty when it cannot be parsed."""
         essay = next((f for f in self.read.files if f.rel == "essay.yaml"), None)
-        if essay is None or essay.data is None:
+        raw = self.read.read(essay).data if essay is not None else None  # essay.yaml's bytes are kept after loading (tree.release)
+        if raw is None:
             return {}
         try:
-            data = parse_yaml(essay.data.decode("utf-8"), positions=False).data
+            data = parse_yaml(raw.decode("utf-8"), positions=False).data
         except (UnicodeDecodeError, YamlRefused):
             return {}
         return data if isinstance(data, dict) else {}
@@ -147,7 +148,7 @@ class Workspace:
 
         text, unusable = self._text
         if self._text_key() is _UNCACHEABLE or self.cache is None:
-            corpus, checked = corpus_from(self.read, (load_read(f) for f in self.read.files), self.progress), None
+            corpus, checked = corpus_from(self.read, (load_read(f) for f in self.read.each()), self.progress), None
         else:
             corpus, checked = self._load_with_cache(text)
         if unusable is not None:
@@ -156,41 +157,78 @@ class Workspace:
 
     def _load_with_cache(self, text: ReferenceText | None) -> tuple[Corpus, list[Problem]]:
         """Load the tree taking each unchanged file's outcome and per-record problems from the cache;
-        parse and check only the others, and keep what they gave."""
+        parse and check only the others, and keep what they gave.
+
+        Two rows per file: what loading it gave (keyed by its name and bytes), and what the
+        per-record checks found in its record (keyed by those and the text too). The outcomes of
+        files loaded now are written as they come, in batches, so a first run never holds them all.
+        """
         from chilecite.corpus import Corpus
         from chilecite.loading import corpus_from
-        from chilecite.rules import check_records
 
         assert self.cache is not None
-        text_id = [text.sha256, self._reference] if text is not None else None
-        readable = [f for f in self.read.files if f.sha256 is not None]
-        made = dict(zip((f.path for f in readable), cache_keys("record", [{"file": f.display, "sha256": f.sha256.hex()} for f in readable],  # type: ignore[union-attr]
-                                                              text=text_id), strict=True))
-        keys = [made.get(f.path) for f in self.read.files]
-        rows = self.cache.get_records([k for k in keys if k])
-        files = [_CachedFile.of(f, key, rows.get(key) if key else None) for f, key in zip(self.read.files, keys, strict=True)]
-        corpus = corpus_from(self.read, (one.loaded for one in files), self.progress)
+        files = [f for f in self.read.each() if f.sha256 is not None]
+        items = [{"file": f.display, "sha256": f.sha256.hex()} for f in files]  # type: ignore[union-attr]
+        outcome_keys = dict(zip((f.path for f in files), cache_keys("outcome", items), strict=True))
+        check_keys = dict(zip((f.path for f in files), cache_keys("checks", items, text=text.sha256 if text else None, reference=self._reference),
+                              strict=True))
+        writer = _RowWriter(self.cache)
+        loaded: list[Loaded] = []
+        for start in range(0, len(self.read.files), _RowWriter.BATCH):  # rows fetched a batch at a time: never all held at once
+            batch = self.read.files[start:start + _RowWriter.BATCH]
+            kept = self.cache.get_records([outcome_keys[f.path] for f in batch if f.path in outcome_keys])
+            loaded.extend(self._outcome(f, outcome_keys.get(f.path), kept, writer) for f in batch)
+        writer.flush()
+        corpus = corpus_from(self.read, loaded, self.progress)
         # Per-record checks: kept for a file whose record is the corpus's, found now for the others.
         # A record whose id another file took first (CC010) is not checked, as without the cache.
-        fresh = Corpus()
+        mine = [(f, one) for f, one in zip(self.read.files, loaded, strict=True)
+                if one.record is not None and f.path in check_keys and getattr(corpus.sources.get((one.kind, one.id)), "path", None) == f.path]
+        checks = self.cache.get_records([check_keys[f.path] for f, _ in mine])
         record_problems: list[Problem] = []
-        for f, one in zip(self.read.files, files, strict=True):
-            loaded = one.loaded
-            source = corpus.sources.get((loaded.kind, loaded.id)) if loaded.record is not None else None
-            if source is None or source.path != f.path:
-                continue
-            if one.checked is not None:
-                record_problems.extend(one.checked)
+        fresh = Corpus()
+        for f, one in mine:
+            kept_problems = _problems(checks.pop(check_keys[f.path], None))
+            if kept_problems is not None:
+                record_problems.extend(kept_problems)
             else:
-                fresh.add(loaded.kind, loaded.id, loaded.record, source)
-                one.check_now = True
-        found = check_records(fresh, text, reference=self._reference)
+                fresh.add(one.kind, one.id, one.record, corpus.sources[(one.kind, one.id)])
+        found = self._check(fresh, text)
         record_problems.extend(found)
         by_record: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
         for problem in found:
             by_record.setdefault((problem.kind, problem.record), []).append(problem.model_dump(mode="json", exclude_none=True))
-        self.cache.put_records({one.key: one.row(by_record) for one in files if one.to_keep})  # type: ignore[misc]
+        for f, one in mine:
+            if (one.kind, one.id) in fresh.sources:
+                writer.add(check_keys[f.path], json.dumps(by_record.get((one.kind, one.id), []), **_COMPACT))
+        writer.flush()
         return corpus, record_problems
+
+    def _outcome(self, f: FileRead, key: str | None, kept: dict[str, Any], writer: _RowWriter) -> Loaded:
+        """One file's outcome, from its row, or loaded now and its row written; either way its bytes
+        and its plain data are let go at once."""
+        from chilecite.loading import Loaded, load_read
+
+        row = kept.get(key) if key is not None else None
+        if row is not None:
+            try:
+                outcome = Loaded.from_row(row)
+            except ValueError:  # a row that does not fit: the file is loaded again
+                pass
+            else:
+                release(f)
+                return outcome
+        loaded = load_read(f)
+        release(f)
+        if key is not None:
+            writer.add(key, json.dumps(loaded.as_row(), **_COMPACT))
+        loaded.data = None
+        return loaded
+
+    def _check(self, records: Corpus, text: ReferenceText | None) -> list[Problem]:
+        from chilecite.rules import check_records
+
+        return check_records(records, text, reference=self._reference)
 
     def report(self, *, select: Iterable[str] = (), ignore: Iterable[str] = (), paths: Iterable[Path | str] = ()) -> Report:
         """The validator's report on the records (or on the files `paths`, in the context of the tree)."""
@@ -382,42 +420,36 @@ class Workspace:
         return cache_key(purpose, tree=[os.path.abspath(self.tree.path), digest], text=text, **parts)
 
 
-class _CachedFile:
-    """One file of a tree loaded with the cache: its key, its outcome (kept, or loaded now), its kept
-    per-record problems, and what is to be kept of it. The outcome of a file loaded now is kept as
-    JSON at once and its plain data let go, so a first run does not hold every record twice."""
+class _RowWriter:
+    """Rows for the cache, written in batches as they are made (so a large first run never holds them all)."""
 
-    def __init__(self, key: str | None, loaded: Loaded, outcome: Any, checked: list[Problem] | None, *, loaded_now: bool) -> None:
-        self.key, self.loaded, self.outcome, self.checked, self.loaded_now = key, loaded, outcome, checked, loaded_now
-        self.check_now = False
+    BATCH = 2000
 
-    @classmethod
-    def of(cls, f: FileRead, key: str | None, row: Any) -> _CachedFile:
-        from chilecite.loading import Loaded, load_read
-        from chilecite.problems import Problem
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.rows: dict[str, str] = {}
 
-        if isinstance(row, dict) and isinstance(row.get("outcome"), dict):
-            try:
-                checked = row.get("checked")
-                kept = [Problem.model_validate(p) for p in checked] if isinstance(checked, list) else None
-                return cls(key, Loaded.from_row(row["outcome"]), row["outcome"], kept, loaded_now=False)
-            except ValueError:  # a row that does not fit: the file is loaded again
-                pass
-        loaded = load_read(f)
-        outcome = json.dumps(loaded.as_row(), **_COMPACT) if key is not None else None
-        loaded.data = None
-        return cls(key, loaded, outcome, None, loaded_now=True)
+    def add(self, key: str, row: str) -> None:
+        self.rows[key] = row
+        if len(self.rows) >= self.BATCH:
+            self.flush()
 
-    @property
-    def to_keep(self) -> bool:
-        """Whether a row is to be written: the file was loaded now, or its record checked now."""
-        return self.key is not None and (self.loaded_now or self.check_now)
+    def flush(self) -> None:
+        if self.rows:
+            self.cache.put_records(self.rows)
+            self.rows = {}
 
-    def row(self, by_record: dict[tuple[str | None, str | None], list[dict[str, Any]]]) -> str:
-        """The row to keep: the outcome, and the per-record problems when they were found now."""
-        outcome = self.outcome if self.loaded_now else json.dumps(self.outcome, **_COMPACT)
-        checked = by_record.get((self.loaded.kind, self.loaded.id), []) if self.check_now else None
-        return f'{{"outcome":{outcome},"checked":{json.dumps(checked, **_COMPACT)}}}'
+
+def _problems(row: Any) -> list[Problem] | None:
+    """The per-record problems kept in a row; None when there is none, or one that does not fit."""
+    from chilecite.problems import Problem
+
+    if not isinstance(row, list):
+        return None
+    try:
+        return [Problem.model_validate(p) for p in row]
+    except ValueError:
+        return None
 
 
 _COMPACT: dict[str, Any] = {"ensure_ascii": True, "separators": (",", ":")}

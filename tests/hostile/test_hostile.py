@@ -287,8 +287,9 @@ CASES = [
     pytest.param(style_named("harvard\u2028\\input{x}\n\r.csl"), ("quote", QID, "--style", "{style}", "--format", "latex"), 0,
                  "% allende-history-is-ours (harvard\\u2028\\input{x} \\x0d): ", r"(?m)\u2028|^\\input", id="latex-line-breaks-in-a-style-name"),
     # 11. Terminal controls: shown, never sent; refused by the validator where they are errors.
-    pytest.param(edited(("agents/militant-tendency.yaml", "name", "Militant\u2028Forged")), ("quote", "militant-tendency-two-kinds-of-democracy"), 0,
-                 "Militant\\u2028Forged, quoted in", r"\u2028", id="text-line-separator-shown"),
+    # a line separator is one of the characters no record may hold (chilecite.characters.UNSAFE): the gate refuses it
+    pytest.param(edited(("agents/militant-tendency.yaml", "name", "Militant\u2028Forged")), ("quote", "militant-tendency-two-kinds-of-democracy"), 1,
+                 "CC051 error: control or direction-override character U+2028", r"\u2028", id="text-line-separator-refused-by-the-gate"),
     pytest.param(edited(("agents/allende-salvador.yaml", "family", "Allende\x1b[2J\x1b]0;pwned\x07")), ("quote", QID), 1,
                  "CC051 error: control or direction-override character U+001B", r"\x1b", id="text-esc-refused-by-the-gate"),
     pytest.param(edited(("agents/allende-salvador.yaml", "family", "Allende\u202eedne")), ("quote", QID, "--format", "html"), 1,

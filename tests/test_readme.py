@@ -39,15 +39,18 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert "nodejs npm" in setup[1] and "chromium-driver" in setup[1]
 
 
-def test_the_bench_example_is_a_command_line_the_bench_accepts() -> None:
-    """Not run here (it takes minutes; the smoke test runs the bench at 2x): its arguments parsed by the bench's own parser."""
-    from chilecite.bench.__main__ import make_parser
+def test_the_bench_examples_are_command_lines_the_benches_accept() -> None:
+    """Not run here (they take minutes; the smoke test runs the bench at 2x): each line's arguments parsed by its program's own parser."""
+    from chilecite.bench import __main__ as bench
+    from chilecite.bench import layers
 
-    bench = next(body for _, tag, body in BLOCKS if tag == "bench")
-    words = shlex.split(bench, comments=True)
-    assert words[:3] == ["python", "-m", "chilecite.bench"]
-    args = make_parser().parse_args(words[3:])
-    assert args.scale >= 1 and args.runs >= 1
+    parsers = {"chilecite.bench": bench.make_parser, "chilecite.bench.layers": layers.make_parser}
+    lines = [shlex.split(line, comments=True) for line in next(body for _, tag, body in BLOCKS if tag == "bench").splitlines()]
+    assert [words[2] for words in lines if words] == ["chilecite.bench", "chilecite.bench.layers"]
+    for words in filter(None, lines):
+        assert words[:2] == ["python", "-m"]
+        args = parsers[words[2]]().parse_args(words[3:])
+        assert all(scale >= 1 for scale in (args.scale if isinstance(args.scale, list) else [args.scale])) and args.runs >= 1
 
 
 @pytest.fixture

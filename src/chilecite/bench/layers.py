@@ -94,12 +94,17 @@ def citation_steps(runs: int) -> list[tuple[str, float]]:
             ("cite it again in the same process (renderings kept in memory)", warm_s)]
 
 
-def main(argv: list[str] | None = None) -> int:
+def make_parser() -> argparse.ArgumentParser:
+    """The command line of `python -m chilecite.bench.layers`."""
     parser = argparse.ArgumentParser(prog="python -m chilecite.bench.layers", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=int, action="append", default=[], help="also a synthetic tree of this many copies (repeatable)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "chilecite-bench")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
     from chilecite.bench.__main__ import find_essay
     from chilecite.bench.synthetic import generate
     from chilecite.tree import bundled_records

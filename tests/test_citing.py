@@ -418,3 +418,22 @@ def test_pandoc_escapes_every_construct(corpus, text):
         assert unescaped == [] and "\n" not in out.rstrip("\n"), out
         citation = out[len(body) + 1:]
         assert len(re.findall(r"(?<!\\)@", citation)) == 1 and re.search(r"(?<!\\);", citation) is None, citation
+
+
+def test_quoted_in_follows_what_a_dependent_style_is(tmp_path: Path) -> None:
+    """A dependent style renders with its independent parent and takes the parent's wording, whatever its own name."""
+    from chilecite.processor import resolve_style
+
+    dependent = tmp_path / "journal-of-things.csl"
+    dependent.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0" default-locale="en-US">\n'
+        '  <info><title>Journal of Things</title><id>http://www.zotero.org/styles/journal-of-things</id>\n'
+        '    <link href="http://www.zotero.org/styles/journal-of-things" rel="self"/>\n'
+        '    <link href="http://www.zotero.org/styles/modern-language-association" rel="independent-parent"/>\n'
+        '    <updated>2024-01-01T00:00:00+00:00</updated></info>\n'
+        '</style>\n', encoding="utf-8")
+    style = resolve_style(dependent)
+    assert (style.name, style.style_name, style.connector) == ("journal-of-things", "modern-language-association", "qtd. in")
+    cited = cite_quotation(load_corpus(), "allende-history-is-ours", dependent)
+    assert "qtd. in" in cited.citation and cited.style == "journal-of-things"

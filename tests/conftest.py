@@ -32,3 +32,11 @@ def essay_path() -> Path:
     if path is None:
         pytest.skip(f"the essay's reference text was not found (looked for {tried}); `chilecite essay` says how to get it")
     return path
+
+
+@pytest.fixture
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """$CHILECITE_CACHE for one test: the base folder; chilecite's own folder is made inside it."""
+    base = tmp_path / "cache-base"
+    monkeypatch.setenv("CHILECITE_CACHE", str(base))
+    return base

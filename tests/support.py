@@ -64,3 +64,12 @@ def copy_records(tmp_path: Path) -> Path:
     target = tmp_path / "records"
     shutil.copytree(RECORDS, target)
     return target
+
+
+def invoke(*args: str) -> object:
+    """`chilecite ARGS` in-process, exceptions raised (never turned into an exit code)."""
+    from click.testing import CliRunner
+
+    from chilecite.cli import cli
+
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)

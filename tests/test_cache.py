@@ -24,19 +24,9 @@ from chilecite.cli import cli, helptext_module
 from chilecite.cli.helptext import HELP as HELP_TEXTS
 from chilecite.corpus import Corpus
 from chilecite.workspace import Workspace
-from tests.support import RECORDS, copy_records, require_essay
+from tests.support import RECORDS, copy_records, invoke, require_essay
 
-
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """$CHILECITE_CACHE for this test: the base folder; chilecite's own folder is made inside it."""
-    base = tmp_path / "cache-base"
-    monkeypatch.setenv("CHILECITE_CACHE", str(base))
-    return base
-
-
-def invoke(*args: str) -> object:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+pytestmark = pytest.mark.usefixtures("private_cache")  # a cache of this test's own (tests/conftest.py)
 
 
 def same_edit(path: Path, old: str, new: str) -> None:

@@ -16,26 +16,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from chilecite import cache as cache_module
 from chilecite.cache import FOLDER, TAG, cache_key, canonical
-from chilecite.cli import cli
 from chilecite.outputs import Quotes, Stats
 from chilecite.workspace import Workspace
-from tests.support import RECORDS, copy_records
+from tests.support import RECORDS, copy_records, invoke
 
-
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """$CHILECITE_CACHE for this test: the base folder; chilecite's own folder is made inside it."""
-    base = tmp_path / "cache-base"
-    monkeypatch.setenv("CHILECITE_CACHE", str(base))
-    return base
-
-
-def invoke(*args: str) -> object:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+pytestmark = pytest.mark.usefixtures("private_cache")  # a cache of this test's own (tests/conftest.py)
 
 
 # --------------------------------------------------------------------------- the folder: only chilecite's own

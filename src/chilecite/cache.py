@@ -260,11 +260,6 @@ class Cache:
         except Exception as exc:
             self._fail(exc)
 
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-
 
 def default_base() -> Path:
     """`$CHILECITE_CACHE`, or the user's cache directory (chilecite's own folder is made inside it)."""

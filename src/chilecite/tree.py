@@ -114,15 +114,6 @@ def tree_files(root: Path) -> TreeFiles:
     return TreeFiles(root)
 
 
-KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
-
-
-def load_order(rel: str) -> tuple[int, str]:
-    """A file's place in load order, from its path in the tree (as `_tree_entries` lists them)."""
-    kind, _, name = rel.partition("/")
-    return (0, "") if rel == "essay.yaml" else (KIND_ORDER.get(kind, len(KINDS)), name)
-
-
 def bundled_records() -> Path:
     """The records tree shipped inside the package (a checkout's `records/` when run from source)."""
     packaged = Path(__file__).parent / "records"  # installed as files (the package is never imported from a zip)

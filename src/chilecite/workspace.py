@@ -165,6 +165,7 @@ class Workspace:
         """
         from chilecite.corpus import Corpus
         from chilecite.loading import corpus_from
+        from chilecite.rules import check_records
 
         assert self.cache is not None
         files = [f for f in self.read.each() if f.sha256 is not None]
@@ -193,7 +194,7 @@ class Workspace:
                 record_problems.extend(kept_problems)
             else:
                 fresh.add(one.kind, one.id, one.record, corpus.sources[(one.kind, one.id)])
-        found = self._check(fresh, text)
+        found = check_records(fresh, text, reference=self._reference)
         record_problems.extend(found)
         by_record: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
         for problem in found:
@@ -224,11 +225,6 @@ class Workspace:
             writer.add(key, json.dumps(loaded.as_row(), **_COMPACT))
         loaded.data = None
         return loaded
-
-    def _check(self, records: Corpus, text: ReferenceText | None) -> list[Problem]:
-        from chilecite.rules import check_records
-
-        return check_records(records, text, reference=self._reference)
 
     def report(self, *, select: Iterable[str] = (), ignore: Iterable[str] = (), paths: Iterable[Path | str] = ()) -> Report:
         """The validator's report on the records (or on the files `paths`, in the context of the tree)."""
@@ -364,6 +360,25 @@ class Workspace:
         text = self.text(required=True)
         assert text is not None  # required
         return fingerprints_yaml([p.text for p in text.paragraphs])
+
+    def new_quotation(self, exact: str, paragraph: int | None = None, display: str = "inline") -> str:
+        """A quotation record's skeleton, anchored in the reference text at the words `exact` (which
+        must be the text the records anchor to)."""
+        from chilecite.skeletons import new_quotation
+
+        if not exact:
+            raise UsageError("a quotation needs --exact 'THE WORDS AS PRINTED'")
+        text = self.text(required=True)
+        assert text is not None  # required
+        anchored_to = self._essay_plain.get("text_sha256")
+        return new_quotation(text, exact, paragraph, display, anchored_to=anchored_to if isinstance(anchored_to, str) else None)
+
+    def write_schemas(self, folder: Path | None = None) -> list[Path]:
+        """Write the JSON Schema files of the models into `folder`, by default the schemas/ of this
+        tree's checkout (a usage error when the tree is not a checkout's); the paths written."""
+        from chilecite.schema import checkout_schemas, write_schemas
+
+        return write_schemas(folder or checkout_schemas(self.tree.path, self.tree.found_by))
 
     def import_bibtex(self, file: Path, *, write: bool = True, update: bool = False, show: Callable[[str], None] | None = None) -> ImportOutcome:
         """Import a .bib file's entries as records, checked against records that pass the gate, and

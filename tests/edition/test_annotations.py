@@ -23,7 +23,6 @@ from chilecite.citing import NotAnchored
 from chilecite.cli import cli
 from chilecite.corpus import Corpus
 from chilecite.export.annotations import annotation_collection, annotation_id, export_annotations, text_iri
-from chilecite.loading import load_corpus
 from chilecite.text import ReferenceText
 from tests.support import ROOT
 
@@ -102,16 +101,6 @@ def validate():
         return [f"{ref}: {e.message}" for e in validator.iter_errors(instance)]
 
     return errors
-
-
-@pytest.fixture(scope="module")
-def corpus() -> Corpus:
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
-def text(essay_path: Path) -> ReferenceText:
-    return ReferenceText.from_file(essay_path)
 
 
 @pytest.fixture(scope="module")

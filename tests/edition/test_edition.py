@@ -20,23 +20,12 @@ from chilecite.cli import cli
 from chilecite.corpus import Corpus
 from chilecite.edition import MARKER_FILE, EditionError, build_edition, write_edition
 from chilecite.edition.leads import leads, sentences
-from chilecite.loading import load_corpus
 from chilecite.text import ReferenceText
 from chilecite.vocabulary import fold
 from tests.edition.page import Page
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 SCRIPT_BREAK = "</script><script>alert(2)</script>"
-
-
-@pytest.fixture(scope="module")
-def corpus() -> Corpus:
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
-def text(essay_path: Path) -> ReferenceText:
-    return ReferenceText.from_file(essay_path)
 
 
 @pytest.fixture(scope="module")

@@ -5,28 +5,16 @@ stays inside its attribute. (tests/browser reads the same from the page in chrom
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pytest
 
 from chilecite.corpus import Corpus
 from chilecite.edition import build_edition
-from chilecite.loading import load_corpus
 from chilecite.text import ReferenceText
 from tests.edition.page import Page
 from tests.edition.zotero import differences, expected_item, parse_context_object, parse_highwire
 
 HOSTILE = "\"><img src=x onerror=alert(1)> & co; a=b&c=d + 50%"
-
-
-@pytest.fixture(scope="module")
-def corpus() -> Corpus:
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
-def text(essay_path: Path) -> ReferenceText:
-    return ReferenceText.from_file(essay_path)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import click
 
 from chilecite.characters import safe_json
 from chilecite.cli.context import Command, Group, Options, location_options, out, pass_options
-from chilecite.errors import UsageError
 
 
 @click.command(cls=Command)
@@ -29,14 +28,7 @@ def new(options: Options, kind: str, exact: str | None, paragraph: int | None, b
     elif kind == "agent":
         out(skeletons.new_agent(subtype or "person"))
     else:
-        if not exact:
-            raise UsageError("a quotation needs --exact 'THE WORDS AS PRINTED'")
-        workspace = options.workspace()
-        text = workspace.text(required=True)
-        essay = workspace.corpus().essay
-        assert text is not None  # required: a missing text is a usage error
-        out(skeletons.new_quotation(text, exact, paragraph, "block" if block else "inline",
-                                    anchored_to=essay.text_sha256 if essay else None))
+        out(options.workspace().new_quotation(exact or "", paragraph, "block" if block else "inline"))
 
 
 @click.group("import", cls=Group)
@@ -73,11 +65,10 @@ def bibtex(options: Options, file: Path, dry_run: bool, update: bool, fmt: str) 
 @pass_options
 def schema(options: Options, folder: Path | None, show: str | None) -> None:
     """Regenerate the JSON Schema files from the models, or show one field (--show work.title)."""
-    from chilecite.schema import checkout_schemas, field_help, write_schemas
+    from chilecite.schema import field_help
 
     if show is not None:
         out(field_help(show))
         return
-    tree = options.workspace().tree if folder is None else None
-    for path in write_schemas(folder or checkout_schemas(tree.path, tree.found_by)):  # type: ignore[union-attr]
+    for path in options.workspace().write_schemas(folder):
         click.echo(str(path))
